@@ -29,7 +29,8 @@ def _describe(shape):
     return "shape " + str(tuple(shape))
 
 
-def as_float_array(x, name, dtype=np.float64, ndim=None, allow_empty=False):
+def as_float_array(x, name, dtype=np.float64, ndim=None, allow_empty=False,
+                   check_finite=True):
     """Convert ``x`` to a finite floating array, checking its rank.
 
     Parameters
@@ -57,7 +58,7 @@ def as_float_array(x, name, dtype=np.float64, ndim=None, allow_empty=False):
     if arr.size == 0 and not allow_empty:
         raise ValueError(
             f"expected a non-empty {name}, received {_describe(arr.shape)}")
-    if not np.all(np.isfinite(arr)):
+    if check_finite and not np.all(np.isfinite(arr)):
         bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
         raise ValueError(
             f"expected finite values in {name}, received {bad} NaN or "

@@ -33,9 +33,14 @@ class Loss:
         y_hat, y = self._prepare(y_hat, y)
         return self._gradient(y_hat, y)
 
-    def value_and_gradient(self, y_hat, y):
-        """``(L, dL/dy_hat)`` in one call."""
-        y_hat, y = self._prepare(y_hat, y)
+    def value_and_gradient(self, y_hat, y, check_finite=True):
+        """``(L, dL/dy_hat)`` in one call.
+
+        ``check_finite=False`` lets a diverging training loop see the
+        NaN or infinite loss itself (and name the step) instead of a
+        ValueError about ``y_hat``.
+        """
+        y_hat, y = self._prepare(y_hat, y, check_finite)
         return float(self._value(y_hat, y)), self._gradient(y_hat, y)
 
     def __repr__(self):
@@ -43,8 +48,8 @@ class Loss:
         return f"{type(self).__name__}({args})"
 
     # -- shape handling shared by the dense-target losses -----------------
-    def _prepare(self, y_hat, y):
-        y_hat = _predictions(y_hat)
+    def _prepare(self, y_hat, y, check_finite=True):
+        y_hat = _predictions(y_hat, check_finite)
         y = as_float_array(y, "y", y_hat.dtype, ndim=(1, 2))
         if y.ndim == 1 and y_hat.shape[1] == 1:
             y = y[:, None]                # (n,) vs (n, 1): on purpose
@@ -56,12 +61,13 @@ class Loss:
         return y_hat, y
 
 
-def _predictions(y_hat):
-    """``y_hat`` as a finite float array of shape (n_samples, n_out)."""
+def _predictions(y_hat, check_finite=True):
+    """``y_hat`` as a float array of shape (n_samples, n_out)."""
     y_hat = np.asarray(y_hat)
     dtype = y_hat.dtype if np.issubdtype(y_hat.dtype, np.floating) \
         else np.float64
-    return as_float_array(y_hat, "y_hat", dtype, ndim=2)
+    return as_float_array(y_hat, "y_hat", dtype, ndim=2,
+                          check_finite=check_finite)
 
 
 class MeanSquaredError(Loss):
@@ -136,7 +142,7 @@ class CategoricalCrossentropy(Loss):
     renormalised to sum to 1 and clipped to ``[1e-7, 1 - 1e-7]``, as Keras
     does) or ``p = softmax(y_hat)`` when ``from_logits``.  From logits it
     uses log-softmax (the log-sum-exp trick) and its gradient is
-    ``(softmax(z) - y) / n``.
+    ``(softmax(z) - y) / n`` for one-hot rows ``y``.
 
     Shapes: ``y_hat`` and ``y`` (n_samples, n_classes).
     Keras equivalent: ``keras.losses.CategoricalCrossentropy(...)``.
@@ -158,7 +164,10 @@ class CategoricalCrossentropy(Loss):
     def _gradient(self, y_hat, y):
         n = y_hat.shape[0]
         if self.from_logits:
-            return (softmax(y_hat) - y) / n
+            # d/dz of -sum_k y_k log softmax(z)_k is p sum_k y_k - y, which
+            # is p - y for one-hot (or any probability) rows y.
+            return (softmax(y_hat) * np.sum(y, axis=1, keepdims=True)
+                    - y) / n
         s = np.sum(y_hat, axis=1, keepdims=True)
         q = y_hat / s
         inside = (q > EPSILON) & (q < 1 - EPSILON)
@@ -176,8 +185,8 @@ class SparseCategoricalCrossentropy(CategoricalCrossentropy):
 
     name = "sparse_categorical_crossentropy"
 
-    def _prepare(self, y_hat, y):
-        y_hat = _predictions(y_hat)
+    def _prepare(self, y_hat, y, check_finite=True):
+        y_hat = _predictions(y_hat, check_finite)
         labels = check_labels(y, y_hat.shape[1])
         if len(labels) != len(y_hat):
             raise ValueError(

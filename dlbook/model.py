@@ -160,7 +160,8 @@ class Sequential(Layer):
         """
         self._check_compiled()
         y_hat = self.forward(X, training=True)
-        loss, dout = self.loss.value_and_gradient(y_hat, y)
+        loss, dout = self.loss.value_and_gradient(y_hat, y,
+                                                  check_finite=False)
         self.backward(dout)
         self.optimizer.step(self.params, self.grads)
         return loss
