@@ -9,8 +9,7 @@ Taught in: chapter 3, "Algorithm steps".
 
 import numpy as np
 
-from ._checks import (as_float_array, as_rng, check_int, check_labels,
-                      check_same_n)
+from ._checks import as_float_array, as_rng, check_int, check_labels
 from .layers import Conv2D, Dense, Layer
 from .losses import SparseCategoricalCrossentropy, get_loss
 from .optim import get_optimizer

@@ -41,11 +41,19 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 with _quiet_stderr():
     import tensorflow as tf
     import keras
-    tf.constant(0.0) + 1.0      # the first op logs too: run it here
+    # Devices are fixed when the runtime starts.  To train on several
+    # logical CPUs (chapter 7, tf.distribute), set DLBOOK_LOGICAL_CPUS=<n>
+    # in os.environ before importing this module.
+    _n_cpus = int(os.environ.get("DLBOOK_LOGICAL_CPUS", "0") or 0)
+    if _n_cpus > 1:
+        tf.config.set_logical_device_configuration(
+            tf.config.list_physical_devices("CPU")[0],
+            [tf.config.LogicalDeviceConfiguration()] * _n_cpus)
+    tf.constant(0.0) + 1.0      # starting the runtime logs too: do it here
 
-from . import layers as L  # noqa: E402
-from . import losses, optim, zoo  # noqa: E402
-from ._checks import as_float_array  # noqa: E402
+from . import layers as L
+from . import losses, optim, zoo
+from ._checks import as_float_array
 
 tf.get_logger().setLevel(logging.ERROR)
 warnings.filterwarnings("ignore", module="keras")

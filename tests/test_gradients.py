@@ -51,7 +51,7 @@ def test_softmax_jacobian(shape, rng, tf):
     J = act.softmax_jacobian(z)
     for i in range(shape[1]):
         numeric = numerical_gradient(
-            lambda v: float(np.sum(act.softmax(v)[:, i])), z.copy())
+            lambda v, i=i: float(np.sum(act.softmax(v)[:, i])), z.copy())
         assert relative_error(J[:, i, :], numeric) <= TOL
     zt = tf.constant(z)
     with tf.GradientTape() as tape:
@@ -95,8 +95,8 @@ def test_loss_gradients_match_finite_differences_and_tensorflow(rng, tf,
     for loss, y_hat, y in _loss_cases(rng):
         grad = loss.gradient(y_hat, y)
         assert grad.shape == y_hat.shape
-        err = check_function(lambda v: loss(v, y),
-                             lambda v: loss.gradient(v, y), y_hat)
+        err = check_function(lambda v, f=loss, t=y: f(v, t),
+                             lambda v, f=loss, t=y: f.gradient(v, t), y_hat)
         assert err <= TOL, (loss, err)
         keras_loss = twins.keras_loss(loss, dtype="float64")
         yt = twins._keras_target(loss, y, "float64")

@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 import dlbook
 from dlbook import data, zoo
@@ -23,12 +24,8 @@ def test_import_dlbook_does_not_import_tensorflow_or_matplotlib():
 
 def test_lazy_submodules():
     assert dlbook.plots.__name__ == "dlbook.plots"
-    try:
-        dlbook.not_a_module
-    except AttributeError as err:
-        assert "not_a_module" in str(err)
-    else:
-        raise AssertionError("expected AttributeError")
+    with pytest.raises(AttributeError, match="not_a_module"):
+        dlbook.not_a_module  # noqa: B018
 
 
 def _train(seed):

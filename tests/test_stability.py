@@ -14,7 +14,10 @@ settings.register_profile("dlbook", max_examples=200, deadline=None)
 settings.load_profile("dlbook")
 
 
-def _logits(shape=st.tuples(st.integers(1, 6), st.integers(1, 5))):
+SHAPES = st.tuples(st.integers(1, 6), st.integers(1, 5))
+
+
+def _logits(shape=SHAPES):
     return shape.flatmap(lambda s: arrays(np.float64, s, elements=LOGIT))
 
 
