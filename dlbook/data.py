@@ -1,0 +1,639 @@
+"""Seeded data sets and the preprocessing every chapter uses.
+
+Every generator takes ``rng`` (None, an int seed or a
+``numpy.random.Generator``) and nothing else is random: the same seed gives
+bit-identical arrays.  Features come back as float64 arrays of shape
+``(n_samples, n_features)``; class labels as int64 arrays of shape
+``(n_samples,)``.  Nothing here downloads anything: the only real data set,
+:func:`load_digits`, ships inside scikit-learn.
+
+Taught in: chapter 3, "Algorithm steps" (splitting, standardising,
+minibatches) and chapter 5, "Practice" (the data sets).
+"""
+
+import numbers
+
+import numpy as np
+
+from dlbook._checks import (
+    as_float_array,
+    as_rng,
+    check_fraction,
+    check_int,
+    check_labels,
+    check_same_n,
+)
+
+__all__ = [
+    "Standardizer",
+    "load_digits",
+    "make_circles",
+    "make_classification",
+    "make_linear",
+    "make_moons",
+    "make_spirals",
+    "make_xor",
+    "minibatches",
+    "one_hot",
+    "train_test_split",
+]
+
+
+def _check_noise(noise, name="noise"):
+    """Return ``noise`` as float if it is a finite number >= 0."""
+    if (isinstance(noise, bool) or not isinstance(noise, numbers.Real)
+            or not np.isfinite(noise) or noise < 0):
+        raise ValueError(
+            f"expected a non-negative number, received: {name}={noise!r}")
+    return float(noise)
+
+
+def _check_range(value, name):
+    """Return ``value`` as a pair of floats ``(low, high)`` with low < high."""
+    try:
+        low, high = (float(v) for v in value)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"expected {name} to be a pair (low, high) of numbers, "
+            f"received: {name}={value!r}") from None
+    if not (np.isfinite(low) and np.isfinite(high) and low < high):
+        raise ValueError(
+            f"expected {name} = (low, high) with finite low < high, "
+            f"received: {name}={value!r}")
+    return low, high
+
+
+def _shuffled(X, y, rng):
+    """Return ``X`` and ``y`` in one common random order."""
+    order = rng.permutation(len(X))
+    return X[order], y[order]
+
+
+def _nonnegative_labels(y, name="y"):
+    """Integer labels >= 0 as an int64 array of shape (n,), no upper bound
+    (``check_labels`` with the number of classes not known yet)."""
+    arr = np.asarray(y)
+    if (arr.size and np.issubdtype(arr.dtype, np.number)
+            and np.all(np.isfinite(arr)) and arr.min() < 0):
+        raise ValueError(
+            f"expected non-negative integer labels {name}, received a "
+            f"minimum of {arr.min()}")
+    return check_labels(arr, np.iinfo(np.int64).max, name=name)
+
+
+# -- data sets -------------------------------------------------------------
+
+def make_linear(n_samples=1000, w=2.0, b=1.0, noise=0.1, x_range=(-1, 1),
+                rng=None):
+    """Noisy points on a line: ``y = w * x + b + noise * eps``.
+
+    ``x`` is uniform on ``x_range`` and ``eps`` is standard normal, so with
+    the defaults least squares recovers ``w = 2`` and ``b = 1`` to about
+    0.01 (the standard error of ``w`` is ``noise / (std(x) sqrt(n))``).
+
+    Parameters
+    ----------
+    n_samples : int, default 1000
+    w, b : float, default 2.0 and 1.0
+        The true slope and intercept.
+    noise : float, default 0.1
+        Standard deviation of the Gaussian noise added to ``y``.
+    x_range : (float, float), default (-1, 1)
+    rng : None, int or numpy.random.Generator
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, 1), float64
+    y : ndarray of shape (n_samples,), float64
+
+    Keras equivalent: the data of the articles' ``Dense(1)`` regression.
+    Taught in: chapter 4, "Linear regression", and chapter 5.
+    """
+    n_samples = check_int(n_samples, "n_samples")
+    noise = _check_noise(noise)
+    low, high = _check_range(x_range, "x_range")
+    for value, name in ((w, "w"), (b, "b")):
+        if (isinstance(value, bool) or not isinstance(value, numbers.Real)
+                or not np.isfinite(value)):
+            raise ValueError(
+                f"expected a finite number, received: {name}={value!r}")
+    rng = as_rng(rng)
+    X = rng.uniform(low, high, size=(n_samples, 1))          # (n, 1)
+    eps = rng.standard_normal(n_samples)                      # (n,)
+    y = float(w) * X[:, 0] + float(b) + noise * eps           # (n,)
+    return X, y
+
+
+def make_xor():
+    """The four XOR points: label 1 where exactly one input is 1.
+
+    Returns
+    -------
+    X : ndarray of shape (4, 2), float64
+        ``[[0, 0], [0, 1], [1, 0], [1, 1]]``.
+    y : ndarray of shape (4,), int64
+        ``[0, 1, 1, 0]``.
+
+    No straight line separates the two classes, which is why a hidden layer
+    is needed.  Taught in: chapter 5, "XOR".
+    """
+    X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    y = np.array([0, 1, 1, 0], dtype=np.int64)
+    return X, y
+
+
+def make_moons(n_samples=200, noise=0.1, rng=None):
+    """Two interleaving half circles, a 2-D set for decision boundaries.
+
+    Class 0 lies on ``(cos t, sin t)`` and class 1 on
+    ``(1 - cos t, 1/2 - sin t)`` for ``t`` in [0, pi]; Gaussian noise of
+    standard deviation ``noise`` is added to both coordinates.
+
+    Parameters
+    ----------
+    n_samples : int, default 200
+        Total number of points (class 0 gets the extra one when odd).
+    noise : float, default 0.1
+    rng : None, int or numpy.random.Generator
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, 2), float64
+    y : ndarray of shape (n_samples,), int64 in {0, 1}
+
+    Equivalent: ``sklearn.datasets.make_moons``.
+    Taught in: chapter 2, "Core concepts" (what a hidden layer buys).
+    """
+    n_samples = check_int(n_samples, "n_samples", minimum=2)
+    noise = _check_noise(noise)
+    rng = as_rng(rng)
+    n_out = n_samples - n_samples // 2
+    n_in = n_samples // 2
+    t_out = rng.uniform(0, np.pi, n_out)
+    t_in = rng.uniform(0, np.pi, n_in)
+    X = np.concatenate([
+        np.stack([np.cos(t_out), np.sin(t_out)], axis=1),
+        np.stack([1 - np.cos(t_in), 0.5 - np.sin(t_in)], axis=1),
+    ])                                                        # (n, 2)
+    X += noise * rng.standard_normal(X.shape)
+    y = np.concatenate([np.zeros(n_out, np.int64), np.ones(n_in, np.int64)])
+    return _shuffled(X, y, rng)
+
+
+def make_circles(n_samples=200, noise=0.05, factor=0.5, rng=None):
+    """A small circle (class 1) inside a big one (class 0).
+
+    Points lie at angle ``t`` uniform in [0, 2 pi) on the unit circle
+    (class 0) or on the circle of radius ``factor`` (class 1), plus
+    Gaussian noise of standard deviation ``noise``.
+
+    Parameters
+    ----------
+    n_samples : int, default 200
+    noise : float, default 0.05
+    factor : float in (0, 1), default 0.5
+        Radius of the inner circle relative to the outer one.
+    rng : None, int or numpy.random.Generator
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, 2), float64
+    y : ndarray of shape (n_samples,), int64 in {0, 1}
+
+    Equivalent: ``sklearn.datasets.make_circles``.
+    Taught in: chapter 2, "Core concepts".
+    """
+    n_samples = check_int(n_samples, "n_samples", minimum=2)
+    noise = _check_noise(noise)
+    factor = check_fraction(factor, "factor")
+    if factor == 0:
+        raise ValueError(
+            f"expected factor in (0, 1), received: factor={factor!r}")
+    rng = as_rng(rng)
+    n_out = n_samples - n_samples // 2
+    n_in = n_samples // 2
+    t = rng.uniform(0, 2 * np.pi, n_samples)
+    radius = np.concatenate([np.ones(n_out), np.full(n_in, factor)])
+    X = radius[:, None] * np.stack([np.cos(t), np.sin(t)], axis=1)
+    X += noise * rng.standard_normal(X.shape)                 # (n, 2)
+    y = np.concatenate([np.zeros(n_out, np.int64), np.ones(n_in, np.int64)])
+    return _shuffled(X, y, rng)
+
+
+def make_spirals(n_samples=300, n_classes=3, noise=0.2, rng=None):
+    """Interleaved spiral arms, one per class (the CS231n spiral set).
+
+    Arm ``k`` has radius ``r`` from 0 to 1 and angle
+    ``4 r + 2 pi k / n_classes``: the angle grows by 4 radians (about two
+    thirds of a turn) from the centre to the tip.  Gaussian noise of
+    standard deviation ``noise`` is added to the angle.  No linear model
+    separates the arms.
+
+    Parameters
+    ----------
+    n_samples : int, default 300
+        Total number of points, split as evenly as possible over classes.
+    n_classes : int >= 2, default 3
+    noise : float, default 0.2
+    rng : None, int or numpy.random.Generator
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, 2), float64, inside the unit disc
+        plus noise
+    y : ndarray of shape (n_samples,), int64 in [0, n_classes)
+
+    Taught in: chapter 5, "Practice" (a multi-class decision boundary).
+    """
+    n_classes = check_int(n_classes, "n_classes", minimum=2)
+    n_samples = check_int(n_samples, "n_samples", minimum=n_classes)
+    noise = _check_noise(noise)
+    rng = as_rng(rng)
+    y = np.arange(n_samples, dtype=np.int64) % n_classes      # balanced
+    y.sort()
+    r = np.empty(n_samples)
+    for k in range(n_classes):
+        members = y == k
+        r[members] = np.linspace(0.0, 1.0, int(members.sum()))
+    t = 4.0 * r + 2 * np.pi * y / n_classes
+    t += noise * rng.standard_normal(n_samples)
+    X = r[:, None] * np.stack([np.sin(t), np.cos(t)], axis=1)  # (n, 2)
+    return _shuffled(X, y, rng)
+
+
+def make_classification(n_samples=2000, n_features=100, n_classes=10,
+                        n_informative=10, class_sep=3.5, noise=1.0,
+                        rng=None):
+    """Gaussian classes around centres in a random low-dimensional subspace.
+
+    The class centres ``C`` (one row per class) lie in an
+    ``n_informative``-dimensional subspace of feature space, spanned by
+    the orthonormal rows of a random ``Q`` of shape
+    ``(n_informative, n_features)``.  Every sample is its class centre plus
+    isotropic Gaussian noise::
+
+        X = C[y] @ Q + noise * E,        E ~ N(0, I)
+
+    When ``n_informative >= n_classes`` the centres are ``class_sep`` times
+    orthonormal vectors, so every pair of classes is the same distance
+    ``class_sep * sqrt(2)`` apart and the difficulty does not depend on the
+    seed; otherwise they are ``class_sep`` times random unit vectors.
+    Classes overlap, so accuracy is high but not perfect: with the defaults
+    the best possible accuracy is about 96 %, and a 100-64-10 network
+    reaches about 92 % on held-out data (it has to learn to ignore the
+    noise in the other 90 directions).
+    Classes are balanced (sizes differ by at most one) and shuffled.
+
+    Parameters
+    ----------
+    n_samples : int, default 2000
+    n_features : int, default 100
+    n_classes : int >= 2, default 10
+    n_informative : int, default 10
+        Dimension of the subspace holding the class centres
+        (at most ``n_features``).
+    class_sep : float, default 3.5
+        Distance of each centre from the origin; larger is easier.
+    noise : float, default 1.0
+        Standard deviation of the noise on every feature.
+    rng : None, int or numpy.random.Generator
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_features), float64
+    y : ndarray of shape (n_samples,), int64 in [0, n_classes)
+
+    Keras equivalent: the ``x_train``, ``y_train`` the articles' 100-64-10
+    classifier trains on but never defines.
+    Taught in: chapter 5, "A 100-64-10 classifier".
+    """
+    n_samples = check_int(n_samples, "n_samples")
+    n_features = check_int(n_features, "n_features")
+    n_classes = check_int(n_classes, "n_classes", minimum=2)
+    n_informative = check_int(n_informative, "n_informative")
+    if n_informative > n_features:
+        raise ValueError(
+            f"expected n_informative <= n_features={n_features}, received: "
+            f"n_informative={n_informative}")
+    noise = _check_noise(noise)
+    if (isinstance(class_sep, bool) or not isinstance(class_sep, numbers.Real)
+            or not np.isfinite(class_sep) or class_sep <= 0):
+        raise ValueError(
+            f"expected a positive number, received: class_sep={class_sep!r}")
+    rng = as_rng(rng)
+    # orthonormal rows spanning a random n_informative-dim subspace
+    Q = np.linalg.qr(rng.standard_normal((n_features, n_informative)))[0].T
+    if n_informative >= n_classes:          # equidistant centres
+        U = np.linalg.qr(rng.standard_normal((n_informative, n_classes)))[0]
+        U = U.T                                        # (k, n_informative)
+    else:                                   # random unit directions
+        U = rng.standard_normal((n_classes, n_informative))
+        U /= np.linalg.norm(U, axis=1, keepdims=True)
+    centres = class_sep * U @ Q                        # (k, n_features)
+    y = rng.permutation(np.arange(n_samples, dtype=np.int64) % n_classes)
+    X = centres[y] + noise * rng.standard_normal((n_samples, n_features))
+    return X, y                                        # (n, d), (n,)
+
+
+def load_digits(images=False):
+    """scikit-learn's bundled 8x8 handwritten digits (1797 images, offline).
+
+    The pixels are ink intensities 0..16.  The data ship inside
+    scikit-learn, so nothing is downloaded.
+
+    Parameters
+    ----------
+    images : bool, default False
+        False: one flattened row per image.  True: channels-last images,
+        the layout ``Conv2D`` expects.
+
+    Returns
+    -------
+    X : ndarray of shape (1797, 64), or (1797, 8, 8, 1) with
+        ``images=True``; float64 in [0, 16]
+    y : ndarray of shape (1797,), int64 in [0, 9]
+
+    Taught in: chapter 5, "Real data: handwritten digits".
+    """
+    if images not in (True, False):
+        raise ValueError(
+            f"expected images to be True or False, received: "
+            f"images={images!r}")
+    try:
+        from sklearn.datasets import load_digits as _sk_load_digits
+    except ImportError as err:                         # pragma: no cover
+        raise ImportError(
+            "dlbook.data.load_digits needs scikit-learn (pip install "
+            "scikit-learn); the digits ship inside it, nothing is "
+            "downloaded") from err
+    bunch = _sk_load_digits()
+    X = np.asarray(bunch.data, dtype=np.float64)              # (1797, 64)
+    y = np.asarray(bunch.target, dtype=np.int64)              # (1797,)
+    if images:
+        X = X.reshape(-1, 8, 8, 1)                            # (n, 8, 8, 1)
+    return X, y
+
+
+# -- preprocessing ---------------------------------------------------------
+
+def _as_samples(X, name):
+    """``X`` as a finite float array with at least one dimension.
+
+    A floating dtype (float32 or float64) is kept; anything else becomes
+    float64.
+    """
+    dtype = np.asarray(X).dtype
+    if not np.issubdtype(dtype, np.floating):
+        dtype = np.float64
+    X = as_float_array(X, name, dtype=dtype)
+    if X.ndim == 0:
+        raise ValueError(
+            f"expected {name} with at least 1 dimension (n_samples, ...), "
+            f"received a scalar")
+    return X
+
+
+def _as_targets(y, name="y"):
+    """``y`` as an array with at least one dimension, dtype kept."""
+    y = np.asarray(y)
+    if y.ndim == 0:
+        raise ValueError(
+            f"expected {name} with at least 1 dimension (n_samples, ...), "
+            f"received a scalar")
+    if y.size == 0:
+        raise ValueError(
+            f"expected a non-empty {name}, received shape {y.shape}")
+    if np.issubdtype(y.dtype, np.number) and not np.all(np.isfinite(y)):
+        raise ValueError(f"expected finite values in {name}, received NaN "
+                         "or infinite values")
+    return y
+
+
+def _n_test(test_size, n_samples):
+    """Number of test samples for a fraction or a count."""
+    if isinstance(test_size, numbers.Integral) and not isinstance(
+            test_size, bool):
+        n_test = int(test_size)
+    elif (isinstance(test_size, numbers.Real) and not isinstance(
+            test_size, bool) and 0 < test_size < 1):
+        n_test = int(np.ceil(test_size * n_samples))
+    else:
+        raise ValueError(
+            "expected test_size to be a fraction in (0, 1) or a positive "
+            f"integer count, received: test_size={test_size!r}")
+    if not 1 <= n_test <= n_samples - 1:
+        raise ValueError(
+            f"expected test_size to leave at least one sample in each of "
+            f"the train and test sets of {n_samples} samples, received: "
+            f"test_size={test_size!r} ({n_test} test samples)")
+    return n_test
+
+
+def train_test_split(X, y, test_size=0.2, rng=None, stratify=False):
+    """Shuffle the samples and split them into a training and a test set.
+
+    Parameters
+    ----------
+    X : array_like of shape (n_samples, ...)
+        Features; float32 stays float32, other types become float64.
+    y : array_like of shape (n_samples, ...)
+        Targets (dtype kept).
+    test_size : float in (0, 1) or int, default 0.2
+        Fraction (rounded up) or number of samples that go to the test set.
+    rng : None, int or numpy.random.Generator
+    stratify : bool or array_like of shape (n_samples,), default False
+        True: keep each class of ``y`` in the same proportion in both
+        sets.  An array: stratify by these labels instead.
+
+    Returns
+    -------
+    X_train, X_test, y_train, y_test : ndarrays
+        ``n_samples - n_test`` and ``n_test`` rows.
+
+    Equivalent: ``sklearn.model_selection.train_test_split``.
+    Taught in: chapter 3, "Algorithm steps" (splitting the data).
+    """
+    X = _as_samples(X, "X")
+    y = _as_targets(y)
+    check_same_n(X, y)
+    n_samples = len(X)
+    n_test = _n_test(test_size, n_samples)
+    rng = as_rng(rng)
+    if stratify is False or stratify is None:
+        order = rng.permutation(n_samples)
+        test, train = order[:n_test], order[n_test:]
+    else:
+        groups = y if stratify is True else _as_targets(stratify, "stratify")
+        check_same_n(X, groups, y_name="stratify")
+        if groups.ndim != 1:
+            raise ValueError(
+                "expected stratify labels of shape (n_samples,), received "
+                f"shape {groups.shape}")
+        test, train = _stratified(groups, n_test, rng)
+    return X[train], X[test], y[train], y[test]
+
+
+def _stratified(groups, n_test, rng):
+    """Test and train indices with each group's share kept (largest
+    remainder), both in random order."""
+    classes, inverse = np.unique(groups, return_inverse=True)
+    counts = np.bincount(inverse)
+    share = counts * n_test / len(groups)
+    take = np.floor(share).astype(np.int64)
+    extra = n_test - take.sum()
+    # the groups with the largest remainders get the leftover test samples
+    take[np.argsort(-(share - take), kind="stable")[:extra]] += 1
+    test, train = [], []
+    for k in range(len(classes)):
+        members = rng.permutation(np.flatnonzero(inverse == k))
+        test.append(members[:take[k]])
+        train.append(members[take[k]:])
+    test = rng.permutation(np.concatenate(test))
+    train = rng.permutation(np.concatenate(train))
+    return test, train
+
+
+class Standardizer:
+    """Rescale every feature to mean 0 and standard deviation 1.
+
+    ``fit`` learns ``mean_`` and ``scale_`` (the standard deviation) per
+    column from the training data; ``transform`` computes
+    ``(X - mean_) / scale_``.  A constant column (the border pixels of the
+    digits are always 0) gets ``scale_ = 1`` so that it maps to 0 instead
+    of dividing by zero.
+
+    Attributes
+    ----------
+    mean_ : ndarray of shape (n_features,)
+    scale_ : ndarray of shape (n_features,), all > 0
+
+    Equivalent: ``sklearn.preprocessing.StandardScaler``,
+    ``keras.layers.Normalization``.
+    Taught in: chapter 3, "Algorithm steps" (normalisation).
+    """
+
+    def __init__(self):
+        self.mean_ = None
+        self.scale_ = None
+
+    def fit(self, X):
+        """Learn ``mean_`` and ``scale_`` from X (n_samples, n_features).
+
+        Returns self.
+        """
+        X = as_float_array(X, "X", ndim=2)
+        n_samples = len(X)
+        mean = X.mean(axis=0)                                 # (d,)
+        std = X.std(axis=0)                                   # (d,)
+        # a column is constant when its spread is no larger than the
+        # rounding error of the mean
+        eps = np.finfo(np.float64).eps
+        constant = std <= 10 * n_samples * eps * np.abs(mean)
+        self.mean_ = mean
+        self.scale_ = np.where(constant, 1.0, std)
+        return self
+
+    def _check_fitted(self, X):
+        if self.mean_ is None:
+            raise RuntimeError(
+                "Standardizer.transform() was called before fit()")
+        X = as_float_array(X, "X", ndim=2)
+        if X.shape[1] != len(self.mean_):
+            raise ValueError(
+                f"expected X with {len(self.mean_)} features (as in fit), "
+                f"received shape {X.shape}")
+        return X
+
+    def transform(self, X):
+        """Return ``(X - mean_) / scale_``, shape (n_samples, n_features)."""
+        X = self._check_fitted(X)
+        return (X - self.mean_) / self.scale_
+
+    def fit_transform(self, X):
+        """``fit(X)`` then ``transform(X)``."""
+        return self.fit(X).transform(X)
+
+    def inverse_transform(self, X):
+        """Undo ``transform``: ``X * scale_ + mean_``."""
+        X = self._check_fitted(X)
+        return X * self.scale_ + self.mean_
+
+    def __repr__(self):
+        fitted = "unfitted" if self.mean_ is None else \
+            f"n_features={len(self.mean_)}"
+        return f"Standardizer({fitted})"
+
+
+def one_hot(y, n_classes=None, dtype=np.float64):
+    """Integer labels to one-hot rows: ``Y[i, y[i]] = 1``.
+
+    Parameters
+    ----------
+    y : array_like of int, shape (n_samples,) or (n_samples, 1)
+    n_classes : int, optional
+        Number of columns; default ``max(y) + 1``.
+    dtype : numpy dtype, default float64
+
+    Returns
+    -------
+    Y : ndarray of shape (n_samples, n_classes)
+
+    Keras equivalent: ``keras.utils.to_categorical(y, n_classes)``.
+    Taught in: chapter 4, "Softmax and cross-entropy".
+    """
+    if n_classes is None:
+        labels = _nonnegative_labels(y)
+        n_classes = int(labels.max()) + 1
+    else:
+        n_classes = check_int(n_classes, "n_classes")
+        labels = check_labels(y, n_classes)
+    Y = np.zeros((len(labels), n_classes), dtype=dtype)       # (n, k)
+    Y[np.arange(len(labels)), labels] = 1
+    return Y
+
+
+def minibatches(X, y, batch_size, shuffle=True, rng=None, drop_last=False):
+    """Iterate over ``(X_batch, y_batch)`` pairs covering the data once.
+
+    Arguments are checked when ``minibatches`` is called, not at the first
+    ``next``.
+
+    Parameters
+    ----------
+    X : array_like of shape (n_samples, ...)
+    y : array_like of shape (n_samples, ...)
+    batch_size : int
+        Rows per batch; the last batch holds the remainder (all samples
+        are used once) unless ``drop_last``.  A batch size larger than
+        ``n_samples`` gives one batch.
+    shuffle : bool, default True
+        Visit the samples in a random order drawn from ``rng``.
+    rng : None, int or numpy.random.Generator
+    drop_last : bool, default False
+        Skip a final batch smaller than ``batch_size``.
+
+    Yields
+    ------
+    X_batch : ndarray of shape (batch, ...)
+    y_batch : ndarray of shape (batch, ...)
+
+    Keras equivalent: ``model.fit(..., batch_size=..., shuffle=True)``.
+    Taught in: chapter 3, "Algorithm steps" (stochastic gradient descent).
+    """
+    X = _as_samples(X, "X")
+    y = _as_targets(y)
+    check_same_n(X, y)
+    batch_size = check_int(batch_size, "batch_size")
+    n_samples = len(X)
+    order = as_rng(rng).permutation(n_samples) if shuffle else None
+    stop = n_samples - n_samples % batch_size if drop_last else n_samples
+
+    def batches():
+        for start in range(0, stop, batch_size):
+            if order is None:
+                rows = slice(start, start + batch_size)
+            else:
+                rows = order[start:start + batch_size]
+            yield X[rows], y[rows]
+
+    return batches()

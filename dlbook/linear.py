@@ -1,0 +1,207 @@
+"""Linear regression two ways: least squares and gradient descent.
+
+The model is ``y_hat = X @ w + b`` with ``X`` of shape
+``(n_samples, n_features)``, ``w`` of shape ``(n_features,)`` and a scalar
+``b``.  The loss is the mean squared error
+
+    L(w, b) = 1/n * sum_i (y_hat_i - y_i)**2            (half=False)
+    L(w, b) = 1/(2n) * sum_i (y_hat_i - y_i)**2         (half=True)
+
+The 1/(2n) convention only rescales the gradient by 1/2, which is the same
+as halving the learning rate.
+
+Taught in: chapter 4, "Linear regression: least squares and gradient
+descent".
+"""
+
+import numbers
+
+import numpy as np
+
+from dlbook._checks import (
+    as_float_array,
+    check_int,
+    check_positive,
+    check_same_n,
+)
+
+__all__ = ["gradient_descent", "least_squares", "mse", "mse_gradient"]
+
+
+def _check_Xy(X, y):
+    """X as (n, d) float64 and y as (n,) float64 ((n, 1) is flattened)."""
+    X = as_float_array(X, "X", ndim=2)
+    y = as_float_array(y, "y", ndim=(1, 2))
+    if y.ndim == 2:
+        if y.shape[1] != 1:
+            raise ValueError(
+                "expected y of shape (n_samples,) or (n_samples, 1), "
+                f"received shape {y.shape}")
+        y = y[:, 0]
+    check_same_n(X, y)
+    return X, y
+
+
+def _check_wb(w, b, n_features):
+    """w as (d,) float64 and b as float."""
+    w = as_float_array(w, "w", ndim=1)
+    if len(w) != n_features:
+        raise ValueError(
+            f"expected w of shape ({n_features},) to match X's "
+            f"{n_features} features, received shape {w.shape}")
+    if (isinstance(b, bool) or not isinstance(b, numbers.Real)
+            or not np.isfinite(b)):
+        raise ValueError(f"expected b to be a finite number, received: "
+                         f"b={b!r}")
+    return w, float(b)
+
+
+def least_squares(X, y):
+    """Solve linear regression exactly: minimise ``||X w + b - y||^2``.
+
+    Appends a column of ones to ``X`` and calls ``np.linalg.lstsq`` on
+    ``[X, 1] @ [w; b] = y`` (more stable than the normal equations
+    ``(A^T A)^-1 A^T y``, which square the condition number).
+
+    Parameters
+    ----------
+    X : array_like of shape (n_samples, n_features)
+    y : array_like of shape (n_samples,) or (n_samples, 1)
+
+    Returns
+    -------
+    w : ndarray of shape (n_features,)
+    b : float
+
+    Keras equivalent: none (Keras only fits by gradient descent); the
+    same answer as ``sklearn.linear_model.LinearRegression``.
+    Taught in: chapter 4, "Least squares".
+    """
+    X, y = _check_Xy(X, y)
+    A = np.hstack([X, np.ones((len(X), 1))])          # (n, d + 1)
+    theta = np.linalg.lstsq(A, y, rcond=None)[0]      # (d + 1,)
+    return theta[:-1], float(theta[-1])
+
+
+def mse(X, y, w, b, half=False):
+    """Mean squared error of ``X @ w + b`` against ``y`` (a float).
+
+    ``1/n sum (y_hat - y)**2``, or ``1/(2n) sum (...)`` with ``half=True``.
+    Shapes as in :func:`mse_gradient`.
+    Keras equivalent: ``keras.losses.MeanSquaredError()`` (half=False).
+    """
+    X, y = _check_Xy(X, y)
+    w, b = _check_wb(w, b, X.shape[1])
+    residual = X @ w + b - y                          # (n,)
+    return float(np.mean(residual ** 2) / (2 if half else 1))
+
+
+def mse_gradient(X, y, w, b, half=False):
+    """Gradient of the mean squared error with respect to ``w`` and ``b``.
+
+    With the residual ``r = X @ w + b - y`` (shape (n_samples,))::
+
+        dL/dw = 2/n * X^T r        dL/db = 2/n * sum(r)     (half=False)
+        dL/dw = 1/n * X^T r        dL/db = 1/n * sum(r)     (half=True)
+
+    Parameters
+    ----------
+    X : array_like of shape (n_samples, n_features)
+    y : array_like of shape (n_samples,) or (n_samples, 1)
+    w : array_like of shape (n_features,)
+    b : float
+    half : bool, default False
+        Use the 1/(2n) convention for the loss.
+
+    Returns
+    -------
+    dw : ndarray of shape (n_features,)
+    db : float
+
+    Keras equivalent: ``tf.GradientTape().gradient(mse, [w, b])``.
+    Taught in: chapter 4, "The gradient of the squared error".
+    """
+    X, y = _check_Xy(X, y)
+    w, b = _check_wb(w, b, X.shape[1])
+    return _gradient(X, X @ w + b - y, half)
+
+
+def _gradient(X, residual, half):
+    """Unchecked MSE gradient from the residual ``X @ w + b - y``."""
+    scale = (1.0 if half else 2.0) / len(X)
+    dw = scale * (X.T @ residual)                     # (d,)
+    db = scale * float(residual.sum())
+    return dw, db
+
+
+def gradient_descent(X, y, lr=0.1, epochs=100, half=False, w0=None, b0=0.0,
+                     return_path=False):
+    """Fit linear regression by full-batch gradient descent.
+
+    Starting from ``w0`` (zeros by default) and ``b0``, repeat ``epochs``
+    times::
+
+        w <- w - lr * dL/dw        b <- b - lr * dL/db
+
+    Parameters
+    ----------
+    X : array_like of shape (n_samples, n_features)
+    y : array_like of shape (n_samples,) or (n_samples, 1)
+    lr : float > 0, default 0.1
+        Learning rate.
+    epochs : int > 0, default 100
+        Number of updates (each uses the whole data set).
+    half : bool, default False
+        Use the 1/(2n) loss convention.
+    w0 : array_like of shape (n_features,), optional
+    b0 : float, default 0.0
+    return_path : bool, default False
+        Also return every iterate, for drawing the descent on a loss
+        surface (:func:`dlbook.plots.loss_surface`).
+
+    Returns
+    -------
+    w : ndarray of shape (n_features,)
+    b : float
+    losses : list of float, length ``epochs``
+        ``losses[k]`` is the loss before update ``k``, as Keras reports the
+        loss of a full-batch epoch.
+    path : ndarray of shape (epochs + 1, n_features + 1)
+        Only with ``return_path=True``: row ``k`` is ``[w..., b]`` after
+        ``k`` updates (row 0 is the start).
+
+    Raises
+    ------
+    FloatingPointError
+        If the loss becomes NaN or infinite (the learning rate is too large
+        and the iterates diverge).
+
+    Keras equivalent: ``Dense(1)`` compiled with ``SGD(lr)`` and ``"mse"``,
+    fitted with ``batch_size=n_samples``.
+    Taught in: chapter 4, "Gradient descent".
+    """
+    X, y = _check_Xy(X, y)
+    lr = check_positive(lr, "lr")
+    epochs = check_int(epochs, "epochs")
+    w0 = np.zeros(X.shape[1]) if w0 is None else w0
+    w, b = _check_wb(w0, b0, X.shape[1])
+    w = w.copy()
+    losses = []
+    path = [np.append(w, b)]
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(epochs):
+            residual = X @ w + b - y                  # (n,)
+            loss = float(np.mean(residual ** 2) / (2 if half else 1))
+            if not np.isfinite(loss):
+                raise FloatingPointError(
+                    f"the loss became {loss} at epoch {epoch + 1} of "
+                    f"{epochs} with lr={lr}: gradient descent diverged; "
+                    "try a smaller learning rate")
+            losses.append(loss)
+            dw, db = _gradient(X, residual, half)
+            w -= lr * dw
+            b -= lr * db
+            path.append(np.append(w, b))
+    if return_path:
+        return w, b, losses, np.array(path)     # path: (epochs + 1, d + 1)
+    return w, b, losses
