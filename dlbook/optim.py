@@ -4,7 +4,10 @@
 updates ``params`` in place; per-parameter state (velocities, moments) is
 kept under the same keys.  Because the rules, defaults and order of
 operations are Keras's, a scratch model and its Keras twin take the same
-steps from the same state.
+steps from the same state (up to Keras's float32 rounding of the
+hyperparameters: it stores ``lr`` as a float32 variable and computes
+``beta**t`` from float32 betas, which moves a float64 Adam step by about
+3e-6 relative; hyperparameters exact in float32 remove the difference).
 
 Taught in: chapter 2, "Core concepts", and chapter 4, "The weight update
 and optimizers".

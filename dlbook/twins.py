@@ -14,7 +14,6 @@ import contextlib
 import logging
 import os
 import sys
-import warnings
 
 import numpy as np
 
@@ -56,7 +55,6 @@ from . import losses, optim, zoo
 from ._checks import as_float_array
 
 tf.get_logger().setLevel(logging.ERROR)
-warnings.filterwarnings("ignore", module="keras")
 
 
 def keras_layer(layer, dtype="float32"):

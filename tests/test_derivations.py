@@ -1,0 +1,381 @@
+"""Chapter 4's derivations, each formula against finite differences and
+tf.GradientTape (float64, <= 1e-6), as the chapter's notebooks check them.
+
+tests/test_gradients.py covers every layer, loss and activation
+generically; this file checks the chapter's specific formulas and claims,
+so a change to dlbook that breaks a derivation of the book fails here.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+
+from dlbook import (Adam, Dense, Momentum, SGD, Sequential, Sigmoid, Tanh,
+                    linear, losses)
+from dlbook import activations as act
+from dlbook.data import make_linear, make_xor, one_hot
+from dlbook.gradcheck import check_function, numerical_gradient, \
+    relative_error
+
+TOL = 1e-6
+
+
+@pytest.fixture(scope="module")
+def line():
+    return make_linear(n_samples=1000, rng=0)
+
+
+def _regression(rng, n=40, d=3):
+    X = rng.normal(size=(n, d))
+    y = X @ rng.normal(size=d) + 0.5 + 0.1 * rng.normal(size=n)
+    return X, y, rng.normal(size=d), 0.7
+
+
+# -- section 1: least squares and gradient descent -------------------------
+def test_least_squares_solves_normal_equations_and_matches_tf(line, tf):
+    X, y = line
+    w, b = linear.least_squares(X, y)
+    assert w.shape == (1,)                         # a vector, not a matrix
+    A = np.hstack([X, np.ones((len(X), 1))])
+    theta = np.append(w, b)
+    assert np.max(np.abs(A.T @ (A @ theta - y))) < 1e-9 * len(X)
+    theta_tf = tf.linalg.lstsq(tf.constant(A), tf.constant(y[:, None]),
+                               fast=False).numpy()[:, 0]
+    assert relative_error(theta, theta_tf) <= TOL
+    assert abs(w[0] - 2) < 0.05 and abs(b - 1) < 0.05
+
+
+def test_lstsq_beats_the_inverse_on_ill_conditioned_data():
+    X, y = make_linear(n_samples=1000, x_range=(1e4, 1e4 + 1), rng=1)
+    A = np.hstack([X, np.ones((len(X), 1))])
+    xc = X[:, 0] - X[:, 0].mean()
+    w_ref = xc @ (y - y.mean()) / (xc @ xc)
+    ref = np.array([w_ref, y.mean() - w_ref * X[:, 0].mean()])
+    inv = np.linalg.inv(A.T @ A) @ A.T @ y
+    w, b = linear.least_squares(X, y)
+    assert relative_error(np.append(w, b), ref) < \
+        relative_error(inv, ref) / 100
+
+
+def test_gradient_descent_reaches_least_squares(line):
+    X, y = line
+    w_ls, b_ls = linear.least_squares(X, y)
+    w, b, losses_ = linear.gradient_descent(X, y, lr=0.5, epochs=100)
+    assert abs(w[0] - w_ls[0]) < 1e-8 and abs(b - b_ls) < 1e-8
+    assert np.all(np.diff(losses_) <= 1e-12)
+
+
+# -- section 2: the MSE gradient, 1/(2n), Hessian, stability bound ----------
+@pytest.mark.parametrize("half", [False, True])
+def test_mse_gradient_formula_fd_and_tf(half, rng, tf):
+    X, y, w, b = _regression(rng)
+    n = len(X)
+    r = X @ w + b - y
+    scale = (1 if half else 2) / n
+    formula = np.append(scale * X.T @ r, scale * r.sum())
+    dw, db = linear.mse_gradient(X, y, w, b, half=half)
+    assert relative_error(formula, np.append(dw, db)) <= TOL
+    theta = np.append(w, b)
+    fd = numerical_gradient(
+        lambda t: linear.mse(X, y, t[:-1], t[-1], half=half), theta.copy())
+    assert relative_error(formula, fd) <= TOL
+    tv = tf.Variable(theta)
+    with tf.GradientTape() as tape:
+        pred = tf.linalg.matvec(tf.constant(X), tv[:-1]) + tv[-1]
+        L = tf.reduce_mean((pred - y) ** 2) * (0.5 if half else 1.0)
+    assert relative_error(formula, tape.gradient(L, tv).numpy()) <= TOL
+
+
+def test_half_convention_with_double_lr_gives_the_same_path(line):
+    X, y = line
+    *_, loss1, path1 = linear.gradient_descent(X, y, lr=0.2, epochs=30,
+                                               return_path=True)
+    *_, loss2, path2 = linear.gradient_descent(X, y, lr=0.4, epochs=30,
+                                               half=True, return_path=True)
+    assert np.max(np.abs(path1 - path2)) < 1e-12
+    np.testing.assert_allclose(loss1, 2 * np.array(loss2), rtol=1e-12)
+
+
+def test_mse_hessian_and_stability_bound(line, tf):
+    from dlbook import widgets
+    X, y = line
+    n = len(X)
+    A = np.hstack([X, np.ones((n, 1))])
+    H = 2 / n * A.T @ A
+    assert relative_error(H, widgets.mse_hessian(X)) <= TOL
+    tt = tf.Variable([0.3, -0.2], dtype=tf.float64)
+    with tf.GradientTape() as outer:
+        with tf.GradientTape() as inner:
+            L = tf.reduce_mean((tf.constant(A) @ tt[:, None]
+                                - y[:, None]) ** 2)
+        g = inner.gradient(L, tt)
+    assert relative_error(H, outer.jacobian(g, tt).numpy()) <= TOL
+    lam_max, lr_max = widgets.stability_bound(X)
+    assert np.isclose(lr_max, 2 / np.linalg.eigvalsh(H)[-1])
+    theta_star = np.append(*linear.least_squares(X, y))
+    for factor in (0.95, 1.05):
+        *_, path = linear.gradient_descent(X, y, lr=factor * lr_max,
+                                           epochs=300, return_path=True)
+        e = np.linalg.norm(path - theta_star, axis=1)
+        measured = (e[-1] / e[-101]) ** (1 / 100)
+        assert abs(measured - abs(1 - factor * lr_max * lam_max)) < 1e-3
+        assert e[-1] < 1e-3 * e[0] if factor < 1 else e[-1] > 1e3 * e[0]
+
+
+# -- section 3: a layer in matrix form ---------------------------------------
+def _xor_layer(rng):
+    X = make_xor()[0]
+    Y = one_hot(make_xor()[1], 2)
+    W1, b1 = rng.normal(size=(2, 3)), rng.normal(size=3)
+    W2, b2 = rng.normal(size=(3, 2)), rng.normal(size=2)
+    return X, Y, W1, b1, W2, b2
+
+
+def test_row_and_column_forms_agree(rng):
+    X, _, W1, b1, *_ = _xor_layer(rng)
+    np.testing.assert_allclose(W1.T @ X.T + b1[:, None], (X @ W1 + b1).T,
+                               rtol=0, atol=1e-14)
+
+
+def test_layer_gradient_article_convention(rng, tf):
+    """dL/dW = A^T (H - Y)/n is exact for 1/(2n) sum_i ||H_i - Y_i||^2."""
+    import keras
+    X, Y, W1, b1, W2, b2 = _xor_layer(rng)
+    A = np.tanh(X @ W1 + b1)
+    n, k = Y.shape
+    H = A @ W2 + b2
+    dW, db = A.T @ (H - Y) / n, (H - Y).sum(axis=0) / n
+
+    def L_art(W, b):
+        return float(np.sum((A @ W + b - Y) ** 2) / (2 * n))
+    assert relative_error(dW, numerical_gradient(lambda W: L_art(W, b2),
+                                                 W2.copy())) <= TOL
+    assert relative_error(db, numerical_gradient(lambda b: L_art(W2, b),
+                                                 b2.copy())) <= TOL
+    Wt, bt = tf.Variable(W2), tf.Variable(b2)
+    with tf.GradientTape(persistent=True) as tape:
+        L_tf = tf.reduce_sum((A @ Wt + bt - Y) ** 2) / (2 * n)
+        L_keras = keras.losses.MeanSquaredError(dtype="float64")(
+            Y, A @ Wt + bt)
+    assert relative_error(dW, tape.gradient(L_tf, Wt).numpy()) <= TOL
+    assert relative_error(db, tape.gradient(L_tf, bt).numpy()) <= TOL
+    assert relative_error(2 / (n * k) * A.T @ (H - Y),
+                          tape.gradient(L_keras, Wt).numpy()) <= TOL
+    layer = Dense(3, 2)
+    layer.params["W"][...], layer.params["b"][...] = W2, b2
+    layer.forward(A)
+    dA = layer.backward((H - Y) / n)
+    assert relative_error(dW, layer.grads["W"]) <= TOL
+    assert relative_error(db, layer.grads["b"]) <= TOL
+    assert relative_error(dA, (H - Y) / n @ W2.T) <= TOL
+    # and the half-MSE of dlbook is the article's loss divided by k
+    half = losses.MeanSquaredError(half=True)
+    assert abs(half(H, Y) * k - L_art(W2, b2)) < 1e-12
+
+
+# -- section 4: chain rule and the two-layer backward pass -------------------
+def test_autodiff_neuron_node_by_node_matches_tf(tf):
+    from dlbook.autodiff import Value
+    x, t = 1.5, 1.0
+    w, b = Value(-0.8), Value(0.3)
+    z = w * x + b
+    a = z.sigmoid()
+    L = (a - t) ** 2
+    L.backward()
+    s = act.sigmoid(np.array(z.data))
+    hand = {"a": 2 * (a.data - t)}
+    hand["z"] = hand["a"] * s * (1 - s)
+    hand.update(w=hand["z"] * x, b=hand["z"])
+    wt = tf.Variable(-0.8, dtype=tf.float64)
+    bt = tf.Variable(0.3, dtype=tf.float64)
+    with tf.GradientTape(persistent=True) as tape:
+        zt = wt * x + bt
+        at = tf.sigmoid(zt)
+        Lt = (at - t) ** 2
+    nodes = {"a": (a, at), "z": (z, zt), "w": (w, wt), "b": (b, bt)}
+    for key, (node, tensor) in nodes.items():
+        assert relative_error(hand[key], node.grad) <= TOL, key
+        assert relative_error(hand[key], tape.gradient(Lt, tensor)) <= TOL
+
+
+def test_two_layer_hand_deltas(rng, twins):
+    X, Y, W1, b1, W2, b2 = _xor_layer(rng)
+    n, k = Y.shape
+
+    def loss(W1, b1, W2, b2, X=X):
+        return np.mean((np.tanh(X @ W1 + b1) @ W2 + b2 - Y) ** 2)
+    A1 = np.tanh(X @ W1 + b1)
+    delta2 = 2 * (A1 @ W2 + b2 - Y) / (n * k)
+    delta1 = delta2 @ W2.T * (1 - A1 ** 2)
+    hand = {"0.W": X.T @ delta1, "0.b": delta1.sum(0),
+            "2.W": A1.T @ delta2, "2.b": delta2.sum(0),
+            "X": delta1 @ W1.T}
+    params = {"0.W": W1, "0.b": b1, "2.W": W2, "2.b": b2}
+    for key, p in params.items():
+        fd = numerical_gradient(lambda _: loss(W1, b1, W2, b2), p)
+        assert relative_error(hand[key], fd) <= TOL, key
+    Xc = X.copy()
+    assert relative_error(hand["X"], numerical_gradient(
+        lambda v: loss(W1, b1, W2, b2, X=v), Xc)) <= TOL
+    model = Sequential([Dense(2, 3), Tanh(), Dense(3, 2)]).compile("mse")
+    model.set_weights([W1, b1, W2, b2])
+    _, tf_grads = twins.keras_gradients(model, X, Y)
+    dX = model.backward(model.loss.gradient(model.forward(X), Y))
+    ours = dict(model.grads, X=dX)
+    for key in hand:
+        assert relative_error(hand[key], tf_grads[key]) <= TOL, key
+        assert relative_error(hand[key], ours[key]) <= TOL, key
+
+
+def test_sigmoid_gradients_vanish_with_depth(rng):
+    X, Y = rng.normal(size=(32, 16)), rng.normal(size=(32, 1))
+    first = []
+    for depth in (2, 8, 14):
+        layers = []
+        for i in range(depth):
+            layers.append(Dense(16, 16 if i < depth - 1 else 1, rng=i))
+            if i < depth - 1:
+                layers.append(Sigmoid())
+        net = Sequential(layers).compile(loss="mse")
+        net.backward(net.loss.gradient(net.forward(X), Y))
+        first.append(np.linalg.norm(net.grads["0.W"]))
+    assert first[0] > 100 * first[1] > 1e4 * first[2]
+
+
+# -- section 5: softmax-CE and BCE-sigmoid, from_logits ----------------------
+def test_softmax_cross_entropy_is_p_minus_y_over_n_via_jacobian(rng, tf):
+    Z = rng.normal(size=(5, 4)) * 2
+    Y = one_hot(rng.integers(0, 4, 5), 4)
+    n = len(Z)
+    P = act.softmax(Z)
+    grad = (P - Y) / n
+    via_jacobian = np.einsum("ni,nij->nj", -Y / (n * P),
+                             act.softmax_jacobian(Z))
+    assert relative_error(grad, via_jacobian) <= TOL
+    assert check_function(lambda v: -np.sum(Y * act.log_softmax(v)) / n,
+                          lambda v: (act.softmax(v) - Y) / n, Z) <= TOL
+    import keras
+    Zt = tf.constant(Z)
+    with tf.GradientTape() as tape:
+        tape.watch(Zt)
+        L = keras.losses.CategoricalCrossentropy(
+            from_logits=True, dtype="float64")(Y, Zt)
+    assert relative_error(grad, tape.gradient(L, Zt).numpy()) <= TOL
+
+
+def test_bce_sigmoid_is_sigmoid_minus_y_over_n(rng, tf):
+    z = rng.normal(size=(8, 1)) * 2
+    y = rng.integers(0, 2, (8, 1)).astype(float)
+    grad = (act.sigmoid(z) - y) / len(z)
+
+    def bce(v):
+        p = act.sigmoid(v)
+        return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+    assert check_function(bce, lambda v: (act.sigmoid(v) - y) / len(z),
+                          z) <= TOL
+    import keras
+    zt = tf.constant(z)
+    with tf.GradientTape() as tape:
+        tape.watch(zt)
+        L = keras.losses.BinaryCrossentropy(from_logits=True,
+                                            dtype="float64")(y, zt)
+    assert relative_error(grad, tape.gradient(L, zt).numpy()) <= TOL
+    assert relative_error(grad, losses.BinaryCrossentropy(
+        from_logits=True).gradient(z, y)) <= TOL
+
+
+def test_probability_as_logit_is_wrong_on_plain_tensors(tf):
+    import keras
+    z = tf.constant([[4.0], [-4.0], [0.5]], dtype=tf.float64)
+    y = np.array([[1.0], [0.0], [1.0]])
+    good = float(keras.ops.mean(keras.ops.binary_crossentropy(
+        y, z, from_logits=True)))
+    bad = float(keras.ops.mean(keras.ops.binary_crossentropy(
+        y, tf.sigmoid(z), from_logits=True)))
+    assert abs(bad - good) > 0.1
+    # a Keras activation's output carries its logits: silently repaired
+    p_layer = keras.layers.Activation("sigmoid")(tf.cast(z, tf.float32))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        repaired = float(keras.ops.mean(keras.losses.binary_crossentropy(
+            y, p_layer, from_logits=True)))
+    assert abs(repaired - good) < 1e-4
+    assert any("from_logits=True" in str(w.message) for w in caught)
+
+
+def test_clipped_probabilities_lose_the_gradient(tf):
+    import keras
+    z = tf.constant([[-30.0, 0.0]], dtype=tf.float64)
+    y = np.array([[1.0, 0.0]])
+    grads = []
+    for from_logits in (True, False):
+        with tf.GradientTape() as tape:
+            tape.watch(z)
+            out = z if from_logits else tf.nn.softmax(z)
+            L = keras.losses.CategoricalCrossentropy(
+                from_logits=from_logits, dtype="float64")(y, out)
+        grads.append(tape.gradient(L, z).numpy())
+    assert grads[0][0, 0] < -0.99 and np.all(grads[1] == 0)
+
+
+# -- section 6: optimizers step for step against Keras -----------------------
+LR1, LR2, MU, B2, EPS = 2.0 ** -3, 2.0 ** -7, 0.875, 1 - 2.0 ** -9, 2.0 ** -23
+
+
+def _inline_momentum(W, grads, lr, mu):
+    V = np.zeros_like(W)
+    for G in grads:
+        V = mu * V - lr * G
+        W = W + V
+    return W
+
+
+def _inline_adam(W, grads, lr, b1, b2, eps):
+    M, S = np.zeros_like(W), np.zeros_like(W)
+    for t, G in enumerate(grads, start=1):
+        M = M + (1 - b1) * (G - M)
+        S = S + (1 - b2) * (G * G - S)
+        W = W - lr * np.sqrt(1 - b2 ** t) / (1 - b1 ** t) * M / (
+            np.sqrt(S) + eps)
+    return W
+
+
+@pytest.mark.parametrize("name", ["sgd", "momentum", "adam"])
+def test_optimizer_updates_match_keras(name, rng, tf):
+    import keras
+    W0 = rng.normal(size=(3, 2))
+    grads = [rng.normal(size=(3, 2)) for _ in range(5)]
+    cases = {
+        "sgd": (lambda: _inline_momentum(W0, grads, LR1, 0.0),
+                SGD(LR1), keras.optimizers.SGD(LR1),
+                SGD(0.01), keras.optimizers.SGD(0.01)),
+        "momentum": (lambda: _inline_momentum(W0, grads, LR1, MU),
+                     Momentum(LR1, MU),
+                     keras.optimizers.SGD(LR1, momentum=MU),
+                     Momentum(0.01, 0.9),
+                     keras.optimizers.SGD(0.01, momentum=0.9)),
+        "adam": (lambda: _inline_adam(W0, grads, LR2, MU, B2, EPS),
+                 Adam(LR2, beta_1=MU, beta_2=B2, epsilon=EPS),
+                 keras.optimizers.Adam(LR2, beta_1=MU, beta_2=B2,
+                                       epsilon=EPS),
+                 Adam(), keras.optimizers.Adam()),
+    }
+    inline, ours, theirs, ours_d, theirs_d = cases[name]
+
+    def run_dlbook(opt):
+        P = {"W": W0.copy()}
+        for G in grads:
+            opt.step(P, {"W": G})
+        return P["W"] - W0
+
+    def run_keras(opt):
+        V = tf.Variable(W0.copy())
+        for G in grads:
+            opt.apply_gradients([(tf.constant(G), V)])
+        return V.numpy() - W0
+    step = inline() - W0
+    assert relative_error(step, run_dlbook(ours)) <= 1e-12
+    assert relative_error(step, run_keras(theirs)) <= 1e-12
+    # Keras's defaults pass through float32: float32 tolerance
+    assert relative_error(run_dlbook(ours_d), run_keras(theirs_d)) <= 1e-4
