@@ -341,6 +341,11 @@ class Conv2D(Layer):
         (pt, pb), (pl, pr) = self._pads(h, w)
         kh, kw = self.kernel_size
         s = self.stride
+        if h + pt + pb < kh or w + pl + pr < kw:
+            raise ValueError(
+                f"expected inputs of at least {kh}x{kw} pixels for a "
+                f"{kh}x{kw} kernel with padding={self.padding!r}, received "
+                f"{h}x{w}")
         return ((h + pt + pb - kh) // s + 1, (w + pl + pr - kw) // s + 1,
                 self.filters)
 
@@ -415,6 +420,10 @@ class MaxPool2D(Layer):
     def output_shape(self, input_shape):
         h, w, c = input_shape
         p, s = self.pool_size, self.stride
+        if h < p or w < p:
+            raise ValueError(
+                f"expected inputs of at least {p}x{p} pixels for "
+                f"pool_size={p}, received {h}x{w}")
         return ((h - p) // s + 1, (w - p) // s + 1, c)
 
     def forward(self, X, training=False):

@@ -140,3 +140,10 @@ def test_divergence_names_the_step_and_suggests_smaller_lr():
     with np.errstate(over="ignore", invalid="ignore"), \
             pytest.raises(FloatingPointError, match=message):
         model.fit(X, y, epochs=500, batch_size=50)
+
+
+def test_shapes_too_small_for_the_kernel():
+    with pytest.raises(ValueError, match="at least 3x3 pixels.*received 2x2"):
+        Conv2D(1, 4, 3).output_shape((2, 2, 1))
+    with pytest.raises(ValueError, match="pool_size=2, received 1x1"):
+        MaxPool2D(2).output_shape((1, 1, 4))
