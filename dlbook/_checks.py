@@ -94,6 +94,30 @@ def check_fraction(value, name):
     return float(value)
 
 
+def check_nonnegative(value, name):
+    """Return ``value`` as float if it is a finite number >= 0."""
+    if (isinstance(value, bool) or not isinstance(value, numbers.Real)
+            or not np.isfinite(value) or value < 0):
+        raise ValueError(
+            f"expected a non-negative number, received: {name}={value!r}")
+    return float(value)
+
+
+def check_range(value, name):
+    """Return ``value`` as a pair of floats ``(low, high)`` with low < high."""
+    try:
+        low, high = (float(v) for v in value)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"expected {name} to be a pair (low, high) of numbers, "
+            f"received: {name}={value!r}") from None
+    if not (np.isfinite(low) and np.isfinite(high) and low < high):
+        raise ValueError(
+            f"expected {name} = (low, high) with finite low < high, "
+            f"received: {name}={value!r}")
+    return low, high
+
+
 def check_same_n(X, y, x_name="X", y_name="y"):
     """Raise unless ``X`` and ``y`` have the same number of samples."""
     if len(X) != len(y):
@@ -103,10 +127,11 @@ def check_same_n(X, y, x_name="X", y_name="y"):
             f"{len(y)}")
 
 
-def check_labels(y, n_classes, name="y"):
+def check_labels(y, n_classes=None, name="y"):
     """Return integer class labels in ``range(n_classes)`` as an int array.
 
-    ``y`` must have shape (n,) or (n, 1) and hold whole numbers.
+    ``y`` must have shape (n,) or (n, 1) and hold whole numbers; with
+    ``n_classes=None`` any label >= 0 is accepted.
     """
     arr = np.asarray(y)
     if arr.ndim == 2 and arr.shape[1] == 1:
@@ -126,6 +151,11 @@ def check_labels(y, n_classes, name="y"):
                          "non-integer values")
     labels = arr.astype(np.int64)
     lo, hi = labels.min(), labels.max()
+    if n_classes is None:
+        if lo < 0:
+            raise ValueError(f"expected non-negative integer labels {name}, "
+                             f"received a minimum of {lo}")
+        return labels
     if lo < 0 or hi >= n_classes:
         raise ValueError(
             f"expected labels {name} in [0, {n_classes - 1}] for "

@@ -21,6 +21,8 @@ from dlbook._checks import (
     check_fraction,
     check_int,
     check_labels,
+    check_nonnegative,
+    check_range,
     check_same_n,
 )
 
@@ -39,46 +41,10 @@ __all__ = [
 ]
 
 
-def _check_noise(noise, name="noise"):
-    """Return ``noise`` as float if it is a finite number >= 0."""
-    if (isinstance(noise, bool) or not isinstance(noise, numbers.Real)
-            or not np.isfinite(noise) or noise < 0):
-        raise ValueError(
-            f"expected a non-negative number, received: {name}={noise!r}")
-    return float(noise)
-
-
-def _check_range(value, name):
-    """Return ``value`` as a pair of floats ``(low, high)`` with low < high."""
-    try:
-        low, high = (float(v) for v in value)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"expected {name} to be a pair (low, high) of numbers, "
-            f"received: {name}={value!r}") from None
-    if not (np.isfinite(low) and np.isfinite(high) and low < high):
-        raise ValueError(
-            f"expected {name} = (low, high) with finite low < high, "
-            f"received: {name}={value!r}")
-    return low, high
-
-
 def _shuffled(X, y, rng):
     """Return ``X`` and ``y`` in one common random order."""
     order = rng.permutation(len(X))
     return X[order], y[order]
-
-
-def _nonnegative_labels(y, name="y"):
-    """Integer labels >= 0 as an int64 array of shape (n,), no upper bound
-    (``check_labels`` with the number of classes not known yet)."""
-    arr = np.asarray(y)
-    if (arr.size and np.issubdtype(arr.dtype, np.number)
-            and np.all(np.isfinite(arr)) and arr.min() < 0):
-        raise ValueError(
-            f"expected non-negative integer labels {name}, received a "
-            f"minimum of {arr.min()}")
-    return check_labels(arr, np.iinfo(np.int64).max, name=name)
 
 
 # -- data sets -------------------------------------------------------------
@@ -110,8 +76,8 @@ def make_linear(n_samples=1000, w=2.0, b=1.0, noise=0.1, x_range=(-1, 1),
     Taught in: chapter 4, "Linear regression", and chapter 5.
     """
     n_samples = check_int(n_samples, "n_samples")
-    noise = _check_noise(noise)
-    low, high = _check_range(x_range, "x_range")
+    noise = check_nonnegative(noise, "noise")
+    low, high = check_range(x_range, "x_range")
     for value, name in ((w, "w"), (b, "b")):
         if (isinstance(value, bool) or not isinstance(value, numbers.Real)
                 or not np.isfinite(value)):
@@ -165,7 +131,7 @@ def make_moons(n_samples=200, noise=0.1, rng=None):
     Taught in: chapter 2, "Core concepts" (what a hidden layer buys).
     """
     n_samples = check_int(n_samples, "n_samples", minimum=2)
-    noise = _check_noise(noise)
+    noise = check_nonnegative(noise, "noise")
     rng = as_rng(rng)
     n_out = n_samples - n_samples // 2
     n_in = n_samples // 2
@@ -204,7 +170,7 @@ def make_circles(n_samples=200, noise=0.05, factor=0.5, rng=None):
     Taught in: chapter 2, "Core concepts".
     """
     n_samples = check_int(n_samples, "n_samples", minimum=2)
-    noise = _check_noise(noise)
+    noise = check_nonnegative(noise, "noise")
     factor = check_fraction(factor, "factor")
     if factor == 0:
         raise ValueError(
@@ -247,7 +213,7 @@ def make_spirals(n_samples=300, n_classes=3, noise=0.2, rng=None):
     """
     n_classes = check_int(n_classes, "n_classes", minimum=2)
     n_samples = check_int(n_samples, "n_samples", minimum=n_classes)
-    noise = _check_noise(noise)
+    noise = check_nonnegative(noise, "noise")
     rng = as_rng(rng)
     y = np.arange(n_samples, dtype=np.int64) % n_classes      # balanced
     y.sort()
@@ -315,7 +281,7 @@ def make_classification(n_samples=2000, n_features=100, n_classes=10,
         raise ValueError(
             f"expected n_informative <= n_features={n_features}, received: "
             f"n_informative={n_informative}")
-    noise = _check_noise(noise)
+    noise = check_nonnegative(noise, "noise")
     if (isinstance(class_sep, bool) or not isinstance(class_sep, numbers.Real)
             or not np.isfinite(class_sep) or class_sep <= 0):
         raise ValueError(
@@ -582,7 +548,7 @@ def one_hot(y, n_classes=None, dtype=np.float64):
     Taught in: chapter 4, "Softmax and cross-entropy".
     """
     if n_classes is None:
-        labels = _nonnegative_labels(y)
+        labels = check_labels(y)
         n_classes = int(labels.max()) + 1
     else:
         n_classes = check_int(n_classes, "n_classes")

@@ -18,9 +18,9 @@ from matplotlib.colors import LinearSegmentedColormap, ListedColormap
 from matplotlib.patches import Circle, Ellipse, FancyBboxPatch
 
 from dlbook import activations
-from dlbook._checks import as_float_array, check_int
+from dlbook._checks import (as_float_array, check_int, check_labels,
+                             check_range)
 from dlbook.autodiff import trace
-from dlbook.data import _nonnegative_labels
 
 __all__ = [
     "activation_curves",
@@ -50,26 +50,12 @@ def _check_callable(f, name, expected):
                          f"{type(f).__name__}")
 
 
-def _check_range(value, name):
-    try:
-        low, high = (float(v) for v in value)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"expected {name} to be a pair (low, high) of numbers, "
-            f"received: {name}={value!r}") from None
-    if not (np.isfinite(low) and np.isfinite(high) and low < high):
-        raise ValueError(
-            f"expected {name} = (low, high) with finite low < high, "
-            f"received: {name}={value!r}")
-    return low, high
-
-
 def _class_labels(y, name="y"):
     """Class labels as int (n,): one-hot or probability rows -> argmax."""
     arr = np.asarray(y)
     if arr.ndim == 2 and arr.shape[1] > 1:
         arr = as_float_array(arr, name, ndim=2).argmax(axis=1)
-    return _nonnegative_labels(arr, name)
+    return check_labels(arr, name=name)
 
 
 # -- training ----------------------------------------------------------
@@ -320,8 +306,8 @@ def loss_surface(f, w_range, b_range, path=None, ax=None, resolution=80,
     ax : matplotlib Axes
     """
     _check_callable(f, "f", "a function f(w, b)")
-    w_lo, w_hi = _check_range(w_range, "w_range")
-    b_lo, b_hi = _check_range(b_range, "b_range")
+    w_lo, w_hi = check_range(w_range, "w_range")
+    b_lo, b_hi = check_range(b_range, "b_range")
     resolution = check_int(resolution, "resolution", minimum=2)
     levels = check_int(levels, "levels", minimum=2)
     W, B = np.meshgrid(np.linspace(w_lo, w_hi, resolution),
@@ -396,7 +382,7 @@ def activation_curves(names=("sigmoid", "tanh", "relu", "leaky_relu"),
         raise ValueError(
             f"expected activation names among {known}, received: "
             f"{list(names)}")
-    lo, hi = _check_range(z_range, "z_range")
+    lo, hi = check_range(z_range, "z_range")
     z = np.linspace(lo, hi, 401)
     ax = _axes(ax)
     for i, name in enumerate(names):
