@@ -157,17 +157,24 @@ class Sequential(Layer):
 
         forward -> loss -> backward -> update, exactly as in chapter 3.
         """
+        return self._train_batch(X, y)[0]
+
+    def _train_batch(self, X, y):
         self._check_compiled()
-        y_hat = self.forward(X, training=True)
-        loss, dout = self.loss.value_and_gradient(y_hat, y,
-                                                  check_finite=False)
-        self.backward(dout)
-        self.optimizer.step(self.params, self.grads)
-        return loss
+        y_hat = self.forward(X, training=True)                # 1. forward
+        loss, dout = self.loss.value_and_gradient(            # 2. loss
+            y_hat, y, check_finite=False)
+        self.backward(dout)                                   # 3. backward
+        self.optimizer.step(self.params, self.grads)          # 4. update
+        return loss, y_hat
 
     def fit(self, X, y, epochs=1, batch_size=32, validation_data=None,
             shuffle=True, rng=None, verbose=False):
         """Train with minibatches; returns ``self`` (see ``history_``).
+
+        As in Keras, an epoch's training ``loss`` and ``accuracy`` are
+        averages over its batches, each measured before that batch's
+        update; validation scores are computed after the epoch.
 
         Raises ``FloatingPointError`` naming the epoch and step if the loss
         becomes NaN or infinite (the usual cause: a learning rate too
@@ -197,10 +204,10 @@ class Sequential(Layer):
         step = 0
         for epoch in epoch_iter:
             order = rng.permutation(n) if shuffle else np.arange(n)
-            total = 0.0
+            total = correct = 0.0
             for start in range(0, n, batch_size):
                 idx = order[start:start + batch_size]
-                loss = self.train_step(X[idx], y[idx])
+                loss, y_hat = self._train_batch(X[idx], y[idx])
                 step += 1
                 if not np.isfinite(loss):
                     raise FloatingPointError(
@@ -208,10 +215,11 @@ class Sequential(Layer):
                         f"{step}: training diverged; try a smaller learning"
                         f" rate (lr={self.optimizer.lr})")
                 total += loss * len(idx)
+                if track_acc:
+                    correct += self._accuracy(y_hat, y[idx]) * len(idx)
             history["loss"].append(total / n)
             if track_acc:
-                history["accuracy"].append(
-                    self._accuracy(self.forward(X), y))
+                history["accuracy"].append(correct / n)
             if validation_data is not None:
                 scores = self._evaluate(X_val, y_val)
                 history["val_loss"].append(scores["loss"])

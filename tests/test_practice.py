@@ -1,0 +1,336 @@
+"""Chapter 5's claims that tests/test_twins.py does not already cover.
+
+Each test repeats, on a small budget, a claim a chapter-5 page makes and
+asserts: the articles' faults behave as the pages say (Keras 3, TensorFlow
+backend), every corrected program reaches its stated target, and each
+twin pair the chapter adds (the XOR GradientTape loop, the 100-64-10
+softmax classifier, the CNN with trained weights, the four digits-MLP
+programs) computes the same numbers as its from-scratch counterpart.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+
+from dlbook import SGD, Adam, Sequential, Sigmoid, Softmax, data, linear
+from dlbook import losses, zoo
+
+BCE_LOGITS = losses.BinaryCrossentropy(from_logits=True)
+SCE_LOGITS = losses.SparseCategoricalCrossentropy(from_logits=True)
+
+
+def _xor():
+    X, y = data.make_xor()
+    return X, y
+
+
+def _xor_accuracy(logits, y):
+    return float(np.mean((np.ravel(logits) > 0) == (y == 1)))
+
+
+def _keras_xor_loop(tf, keras, model, steps, lr):
+    """The chapter's corrected GradientTape loop (full batch, Adam)."""
+    X, y = _xor()
+    X_t = tf.constant(X, tf.float32)
+    Y_t = tf.constant(y.reshape(-1, 1), tf.float32)
+    loss_fn = keras.losses.BinaryCrossentropy(from_logits=True)
+    optimizer = keras.optimizers.Adam(learning_rate=lr)
+
+    @tf.function
+    def train_step():
+        with tf.GradientTape() as tape:
+            loss = loss_fn(Y_t, model(X_t, training=True))
+        grads = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(grads, model.trainable_variables))
+        return loss
+
+    return [float(train_step()) for _ in range(steps)]
+
+
+# -- section 1: linear regression -------------------------------------------
+
+def test_linear_fast_recipe_hits_target_and_twins_agree(twins):
+    import keras
+
+    X, y = data.make_linear(n_samples=1000, x_range=(0, 1), rng=0)
+    scratch = zoo.linear_regression(1, rng=0).compile("mse", SGD(0.3))
+    twin = twins.to_keras(scratch)
+    stop = keras.callbacks.EarlyStopping(monitor="loss", min_delta=1e-5,
+                                         patience=3)
+    history = twin.fit(X, y, epochs=200, batch_size=100, shuffle=False,
+                       callbacks=[stop], verbose=0).history
+    n_epochs = len(history["loss"])
+    assert n_epochs < 50                   # a few hundred steps at most
+    scratch.fit(X, y, epochs=n_epochs, batch_size=100, shuffle=False)
+    np.testing.assert_allclose(scratch.history_["loss"], history["loss"],
+                               rtol=1e-4)
+    w_ls, b_ls = linear.least_squares(X, y)
+    for model in (scratch, twin):
+        kernel, bias = model.get_weights()
+        w, b = float(kernel.ravel()[0]), float(bias.ravel()[0])
+        assert abs(w - 2) < 0.05 and abs(b - 1) < 0.05
+        assert abs(w - w_ls[0]) < 0.02 and abs(b - b_ls) < 0.02
+
+
+def test_article_settings_converge_in_a_tenth_of_the_epochs():
+    X, y = data.make_linear(n_samples=1000, x_range=(0, 1), rng=0)
+    model = zoo.linear_regression(1, rng=0).compile("mse", SGD(0.01))
+    model.fit(X, y, epochs=100, batch_size=10, rng=0)
+    kernel, bias = model.get_weights()
+    assert abs(kernel[0, 0] - 2) < 0.05 and abs(bias[0] - 1) < 0.05
+
+
+# -- section 2: XOR ----------------------------------------------------------
+
+def test_article_label_shape_is_rejected(twins):
+    import keras
+
+    X, y = _xor()
+    Y = y.reshape(-1, 1).astype("float32")
+    model = keras.Sequential([keras.Input(shape=(2,)),
+                              keras.layers.Dense(3, activation="relu"),
+                              keras.layers.Dense(2, activation="sigmoid")])
+    with pytest.raises(ValueError, match="same shape"):
+        keras.losses.BinaryCrossentropy(from_logits=True)(Y, model(X))
+    with pytest.raises(ValueError, match="never broadcast"):
+        losses.BinaryCrossentropy()(np.full((4, 2), 0.5), Y)
+
+
+def test_sigmoid_then_from_logits(tf, twins):
+    import keras
+
+    Y = np.array([[0.0], [1.0], [1.0], [0.0]], dtype="float32")
+    z = tf.constant([[-4.0], [3.0], [5.0], [-2.0]])
+    with_logits = keras.losses.BinaryCrossentropy(from_logits=True)
+    right = float(with_logits(Y, z))
+    # plain tensors: the sigmoid is applied twice, the loss is wrong
+    assert abs(float(with_logits(Y, tf.sigmoid(z))) - right) > 0.1
+    # a Keras sigmoid layer's output: masked, with a warning
+    p = keras.layers.Activation("sigmoid")(z)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        masked = float(with_logits(Y, p))
+    assert abs(masked - right) < 1e-4
+    assert any("from_logits" in str(w.message) for w in caught)
+
+
+def test_double_sigmoid_loss_has_a_floor():
+    X, y = _xor()
+    model = Sequential(zoo.xor_net(rng=0).layers + [Sigmoid()])
+    model.compile(loss=BCE_LOGITS, optimizer=Adam(0.1))
+    curve = [model.train_step(X, y) for _ in range(200)]
+    floor = -(np.log(1 / (1 + np.exp(-1))) + np.log(0.5)) / 2
+    assert min(curve) >= floor - 1e-6
+
+
+def test_three_relu_units_fail_for_some_seeds():
+    X, y = _xor()
+    failed = 0
+    for seed in range(20):
+        net = zoo.xor_net(hidden=3, activation="relu", rng=seed)
+        net.compile(loss=BCE_LOGITS, optimizer=Adam(0.01))
+        for _ in range(1000):
+            net.train_step(X, y)
+        failed += _xor_accuracy(net.predict(X), y) < 1
+    assert 0 < failed < 20
+
+
+def test_tanh_xor_solves_every_seed_scratch():
+    X, y = _xor()
+    for seed in range(10):
+        net = zoo.xor_net(rng=seed, dtype=np.float32)
+        net.compile(loss=BCE_LOGITS, optimizer=Adam(0.1))
+        for _ in range(200):
+            net.train_step(X.astype(np.float32), y)
+        assert _xor_accuracy(net.predict(X), y) == 1.0, seed
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_gradienttape_loop_matches_scratch(seed, tf, twins):
+    import keras
+
+    X, y = _xor()
+    scratch = zoo.xor_net(rng=seed, dtype=np.float32)
+    twin = twins.to_keras(scratch, compile=False)
+    keras_curve = _keras_xor_loop(tf, keras, twin, 200, lr=0.1)
+    scratch.compile(loss=BCE_LOGITS, optimizer=Adam(0.1))
+    scratch_curve = [scratch.train_step(X.astype(np.float32), y)
+                     for _ in range(200)]
+    np.testing.assert_allclose(scratch_curve[:20], keras_curve[:20],
+                               atol=1e-4)
+    assert _xor_accuracy(twin(X.astype("float32")).numpy(), y) == 1.0
+    assert _xor_accuracy(scratch.predict(X), y) == 1.0
+
+
+# -- section 3: the 100-64-10 classifier --------------------------------------
+
+def _classifier_data():
+    X, y = data.make_classification(n_samples=2000, rng=0)
+    X_rest, X_test, y_rest, y_test = data.train_test_split(
+        X, y, test_size=0.2, rng=0)
+    X_train, X_val, y_train, y_val = data.train_test_split(
+        X_rest, y_rest, test_size=0.25, rng=1)
+    return X_train, X_val, X_test, y_train, y_val, y_test
+
+
+def test_classifier_twin_same_curves_and_accuracy(twins):
+    X_train, X_val, X_test, y_train, y_val, y_test = _classifier_data()
+    Y_train, Y_val, Y_test = (data.one_hot(v, 10)
+                              for v in (y_train, y_val, y_test))
+    base = zoo.mlp((100, 64, 10), rng=0, dtype=np.float32)
+    scratch = Sequential(base.layers + [Softmax()], dtype=np.float32)
+    scratch.compile(loss=losses.CategoricalCrossentropy(),
+                    optimizer=SGD(0.1), metrics=["accuracy"])
+    twin = twins.to_keras(scratch)
+    history = twin.fit(X_train, Y_train, epochs=10, batch_size=32,
+                       shuffle=False, validation_data=(X_val, Y_val),
+                       verbose=0).history
+    scratch.fit(X_train, Y_train, epochs=10, batch_size=32, shuffle=False,
+                validation_data=(X_val, Y_val))
+    for key in ("loss", "val_loss", "val_accuracy"):
+        np.testing.assert_allclose(scratch.history_[key], history[key],
+                                   rtol=1e-3, atol=1e-3)
+    keras_acc = twin.evaluate(X_test, Y_test, verbose=0,
+                              return_dict=True)["accuracy"]
+    scratch_acc = scratch.evaluate(X_test, Y_test)["accuracy"]
+    assert keras_acc >= 0.85
+    assert abs(keras_acc - scratch_acc) < 1e-6
+
+
+def test_classifier_article_budget_is_too_small():
+    X_train, _, X_test, y_train, _, y_test = _classifier_data()
+    base = zoo.mlp((100, 64, 10), rng=0, dtype=np.float32)
+    model = Sequential(base.layers + [Softmax()], dtype=np.float32)
+    model.compile(loss=losses.CategoricalCrossentropy(), optimizer=SGD(0.01),
+                  metrics=["accuracy"])
+    model.fit(X_train, data.one_hot(y_train, 10), epochs=5, batch_size=32,
+              shuffle=False)
+    acc = model.evaluate(X_test, data.one_hot(y_test, 10))["accuracy"]
+    assert acc < 0.7
+
+
+# -- section 4: the CNN -------------------------------------------------------
+
+def _digit_images():
+    X, y = data.load_digits(images=True)
+    X = (X / 16.0).astype(np.float32)
+    return data.train_test_split(X, y, test_size=0.2, rng=0)
+
+
+def test_cnn_reaches_95_percent_and_scratch_matches(twins):
+    import keras
+
+    X_train, X_test, y_train, y_test = _digit_images()
+    cnn = zoo.digits_cnn(rng=0, dtype=np.float32)
+    model = twins.to_keras(cnn, input_shape=(8, 8, 1))
+    model.compile(optimizer=keras.optimizers.Adam(1e-3),
+                  loss=keras.losses.SparseCategoricalCrossentropy(
+                      from_logits=True), metrics=["accuracy"])
+    keras.utils.set_random_seed(0)
+    model.fit(X_train, y_train, epochs=10, batch_size=32, verbose=0)
+    acc = model.evaluate(X_test, y_test, verbose=0,
+                         return_dict=True)["accuracy"]
+    assert acc >= 0.95
+    cnn.set_weights(model.get_weights())
+    ours, theirs = cnn.predict(X_test), model.predict(X_test, verbose=0)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-4)
+    assert np.array_equal(ours.argmax(1), theirs.argmax(1))
+
+
+def test_cnn_shapes_match_keras(twins):
+    cnn = zoo.digits_cnn(rng=0)
+    model = twins.to_keras(cnn, input_shape=(8, 8, 1), compile=False)
+    shape = (8, 8, 1)
+    for ours, theirs in zip(cnn.layers, model.layers):
+        shape = ours.output_shape(shape)
+        assert shape == tuple(theirs.output.shape[1:])
+        assert ours.n_params == theirs.count_params()
+
+
+def test_article_cnn_does_not_fit_8x8(twins):
+    import keras
+
+    with pytest.raises(ValueError):
+        keras.Sequential([
+            keras.Input(shape=(8, 8, 1)),
+            keras.layers.Conv2D(32, (3, 3)), keras.layers.MaxPooling2D(),
+            keras.layers.Conv2D(64, (3, 3)), keras.layers.MaxPooling2D()])
+
+
+# -- section 5: four ways -----------------------------------------------------
+
+def _numpy_epoch(params, batches, lr):
+    """Section 5's raw NumPy loop: one epoch of SGD, params in place."""
+    W1, b1, W2, b2 = params
+    for X_b, y_b in batches:
+        m = len(X_b)
+        Z1 = X_b @ W1 + b1
+        H = np.maximum(Z1, 0)
+        Z2 = H @ W2 + b2
+        P = np.exp(Z2 - Z2.max(axis=1, keepdims=True))
+        P /= P.sum(axis=1, keepdims=True)
+        P[np.arange(m), y_b] -= 1
+        dZ2 = P / m
+        dZ1 = (dZ2 @ W2.T) * (Z1 > 0)
+        grads = (X_b.T @ dZ1, dZ1.sum(0), H.T @ dZ2, dZ2.sum(0))
+        for p, g in zip(params, grads):
+            p -= lr * g
+
+
+def test_four_ways_same_weights_and_target(tf, twins):
+    import keras
+
+    X, y = data.load_digits()
+    X = (X / 16.0).astype(np.float32)
+    X_train, X_test, y_train, y_test = data.train_test_split(
+        X, y, test_size=0.2, rng=0)
+    batches = [(X_train[i:i + 32], y_train[i:i + 32])
+               for i in range(0, len(X_train), 32)]
+    initial = zoo.mlp((64, 128, 10), rng=0, dtype=np.float32).get_weights()
+    epochs = 3
+
+    raw = [w.copy() for w in initial]
+    for _ in range(epochs):
+        _numpy_epoch(raw, batches, 0.1)
+
+    scratch = zoo.mlp((64, 128, 10), rng=0, dtype=np.float32)
+    scratch.compile(loss=SCE_LOGITS, optimizer=SGD(0.1))
+    fit_model = twins.to_keras(scratch)
+    scratch.fit(X_train, y_train, epochs=epochs, batch_size=32,
+                shuffle=False)
+    fit_model.fit(X_train, y_train, epochs=epochs, batch_size=32,
+                  shuffle=False, verbose=0)
+
+    tape_model = twins.to_keras(zoo.mlp((64, 128, 10), rng=0,
+                                        dtype=np.float32), compile=False)
+    loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    optimizer = keras.optimizers.SGD(learning_rate=0.1)
+
+    @tf.function
+    def train_step(X_b, y_b):
+        with tf.GradientTape() as tape:
+            loss = loss_fn(y_b, tape_model(X_b, training=True))
+        grads = tape.gradient(loss, tape_model.trainable_variables)
+        optimizer.apply_gradients(zip(grads, tape_model.trainable_variables))
+        return loss
+
+    for _ in range(epochs):
+        for X_b, y_b in batches:
+            train_step(tf.constant(X_b), tf.constant(y_b))
+
+    for weights in (scratch.get_weights(), fit_model.get_weights(),
+                    tape_model.get_weights()):
+        for ours, ref in zip(weights, raw):
+            np.testing.assert_allclose(ours, ref, rtol=1e-4, atol=1e-4)
+
+
+def test_digits_mlp_reaches_95_percent():
+    X, y = data.load_digits()
+    X = (X / 16.0).astype(np.float32)
+    X_train, X_test, y_train, y_test = data.train_test_split(
+        X, y, test_size=0.2, rng=0)
+    model = zoo.mlp((64, 128, 10), rng=0, dtype=np.float32)
+    model.compile(loss=SCE_LOGITS, optimizer=SGD(0.1), metrics=["accuracy"])
+    model.fit(X_train, y_train, epochs=10, batch_size=32, shuffle=False)
+    assert model.evaluate(X_test, y_test)["accuracy"] >= 0.95
