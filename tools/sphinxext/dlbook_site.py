@@ -1,0 +1,395 @@
+"""Sphinx extension for the dlbook website (loaded from ``_config.yml``).
+
+It does six things that Jupyter Book 1 does not do by itself:
+
+1. **Offline JavaScript.** After the HTML build it copies MathJax 3, the
+   ipywidgets HTML manager (``embed-amd.js``) and require.js from
+   ``node_modules`` (installed by ``npm ci`` from ``package-lock.json``) into
+   ``_static/vendor/``.  ``_config.yml`` points ``mathjax_path`` and myst-nb's
+   ``nb_ipywidgets_js`` there, so a page loads nothing from a CDN; the small
+   ``static/dlbook-widgets.js`` tells require.js where the manager lives and
+   lends MathJax 3 the one MathJax 2 call the manager makes.  The files
+   are copied after Sphinx's own static-file step, not listed in
+   ``html_static_path``: Jupyter Book adds a ``<script>`` tag for every ``.js``
+   file it finds in a static path, which would inject MathJax's hundreds of
+   modules into every page.
+2. **The dlbook wheel for JupyterLite.** Before reading, it builds a wheel of
+   the ``dlbook`` package into ``<jupyterlite_dir>/pypi/``; the JupyterLite
+   build indexes every wheel found there, so ``%pip install dlbook`` works in
+   the browser's Pyodide kernel with no network access to PyPI.
+3. **JupyterLite contents.** It copies every NumPy-only notebook (one with
+   code cells and without a TensorFlow/Keras import) to
+   ``jupyterlite_content_dir`` under its path in ``book/``, with a first
+   cell that installs ``dlbook`` (and ipywidgets when used) with ``%pip``.
+   A notebook can force the choice with the metadata ``{"dlbook": {"lite":
+   true|false}}``.
+4. **"Run in your browser" links.** Each page of such a notebook gets a link
+   to the notebook opened in JupyterLite, under its title.
+5. **Clean pages.** Stylesheets or scripts that an extension registers from
+   another host (jupyterlite-sphinx adds a Google Fonts stylesheet) are
+   dropped, so pages request nothing from other hosts; an inline script that
+   Sphinx lists twice (sphinx-thebe's) is written once, so the browser
+   console stays free of errors.
+6. **Chapter numbering.** A chapter page that has section pages keeps its
+   own sub-headings out of the numbering (as rubrics), so its sections are
+   numbered 4.1, 4.2, ... whatever headings the chapter page has.
+
+The environment variable ``DLBOOK_EXECUTE`` (``force``, ``cache``, ``auto`` or
+``off``) overrides ``execute.execute_notebooks`` for one build; ``make book
+BOOK_EXECUTE=force`` and CI use it to re-execute every notebook.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+#: where each vendored library comes from (relative to the source root)
+#: and where it goes (relative to the output's ``_static/vendor/``)
+VENDOR = {
+    "mathjax": "node_modules/mathjax/es5",
+    "mathjax/LICENSE": "node_modules/mathjax/LICENSE",
+    "html-manager": "node_modules/@jupyter-widgets/html-manager/dist",
+    "requirejs/require.js": "node_modules/requirejs/require.js",
+}
+#: files under a vendored folder that a reader's browser never needs
+#: (licence notices, ``*.LICENSE.txt``, are kept)
+VENDOR_SKIP = ("*.map", "*.md")
+
+#: the folder (relative to the source root) holding the book's notebooks
+BOOK_DIR = "book"
+#: the JupyterLab extensions the JupyterLite site gets (found in the Jupyter
+#: data path of this environment); any other installed extension, such as
+#: jupytext's, is left out: it may not match JupyterLite's JupyterLab
+LITE_EXTENSIONS = (
+    "@jupyterlite/pyodide-kernel-extension",  # the Python kernel
+    "@jupyter-widgets/jupyterlab-manager",    # ipywidgets
+    "jupyterlab-myst",                        # MyST markdown (notes, math)
+)
+#: the JupyterLite app a "run in your browser" link opens
+LITE_APP = "lite/notebooks/index.html"
+LINK_TEXT = "Run this page in your browser"
+LINK_NOTE = (
+    " (JupyterLite: no install, no server; the Python runtime, Pyodide, "
+    "loads from its CDN)"
+)
+
+_TF_IMPORT = re.compile(
+    r"^\s*(?:import|from)\s+(?:tensorflow|keras)\b"
+    r"|dlbook\.twins|from\s+dlbook\s+import\s+[^\n]*\btwins\b",
+    re.MULTILINE,
+)
+_USES = {
+    "dlbook": re.compile(r"^\s*(?:import|from)\s+dlbook\b", re.MULTILINE),
+    "ipywidgets": re.compile(
+        r"^\s*(?:import|from)\s+ipywidgets\b", re.MULTILINE
+    ),
+}
+
+
+def _code_sources(nb: dict) -> list[str]:
+    return [
+        "".join(cell.get("source", ""))
+        for cell in nb.get("cells", [])
+        if cell.get("cell_type") == "code"
+    ]
+
+
+def runs_in_browser(nb: dict) -> bool:
+    """Whether a notebook (parsed JSON) can run in JupyterLite's Pyodide.
+
+    True when it has code cells and none imports TensorFlow or Keras (which do
+    not run in Pyodide); ``metadata.dlbook.lite`` overrides the rule.
+    """
+    forced = nb.get("metadata", {}).get("dlbook", {}).get("lite")
+    if forced is not None:
+        return bool(forced)
+    sources = _code_sources(nb)
+    return bool(sources) and not any(_TF_IMPORT.search(s) for s in sources)
+
+
+def lite_notebooks(srcdir: Path) -> dict[str, Path]:
+    """Map docname (``book/...`` without suffix) to path, for lite pages."""
+    found = {}
+    for path in sorted((srcdir / BOOK_DIR).rglob("*.ipynb")):
+        if ".ipynb_checkpoints" in path.parts:
+            continue
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        if runs_in_browser(nb):
+            rel = path.relative_to(srcdir).with_suffix("")
+            found[rel.as_posix()] = path
+    return found
+
+
+def _install_cell(nb: dict) -> dict | None:
+    sources = "\n".join(_code_sources(nb))
+    packages = [name for name, rx in _USES.items() if rx.search(sources)]
+    if not packages:
+        return None
+    return {
+        "cell_type": "code",
+        "execution_count": None,
+        "id": "dlbook-lite-install",
+        "metadata": {},
+        "outputs": [],
+        "source": [
+            "# JupyterLite only: install what this page imports. dlbook "
+            "comes from\n",
+            "# the site's own package index; the cell is not in the "
+            "book's notebook.\n",
+            "%pip install -q " + " ".join(packages),
+        ],
+    }
+
+
+# ---------------------------------------------------------------------------
+# event handlers
+
+
+def _override_execution(app: Sphinx, config) -> None:
+    mode = os.environ.get("DLBOOK_EXECUTE", "").strip()
+    if not mode:
+        return
+    allowed = ("force", "cache", "auto", "off")
+    if mode not in allowed:
+        raise ExtensionError(
+            f"DLBOOK_EXECUTE: expected one of {', '.join(allowed)}, "
+            f"received {mode!r}"
+        )
+    config.nb_execution_mode = mode
+    logger.info("[dlbook] notebook execution mode: %s (DLBOOK_EXECUTE)", mode)
+
+
+def _drop_remote_assets(app: Sphinx, config) -> None:
+    """Remove CSS/JS that extensions register from other hosts.
+
+    jupyterlite-sphinx adds a Google Fonts stylesheet to every page (for its
+    "try it" buttons, which the book does not use); the site must make no
+    request to another host.
+    """
+    registry = app.registry
+    for name in ("css_files", "js_files"):
+        kept = []
+        for filename, attributes in getattr(registry, name):
+            if filename and re.match(r"^(https?:)?//", filename):
+                logger.info("[dlbook] not loading remote asset %s", filename)
+                continue
+            kept.append((filename, attributes))
+        setattr(registry, name, kept)
+
+
+def _dedupe_inline_scripts(app, pagename, templatename, context, doctree):
+    """Drop repeated inline ``<script>`` bodies from a page.
+
+    sphinx-thebe registers its inline configuration script (``const
+    THEBE_JS_URL = ...``) once with ``filename=None``; Sphinx 7.4 also lists
+    it with ``filename=''``, so every Jupyter Book 1 page declares the
+    constant twice and the browser logs a SyntaxError.
+    """
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen, kept = set(), []
+    for js in scripts:
+        body = js.attributes.get("body")
+        if not js.filename and body:
+            if body in seen:
+                continue
+            seen.add(body)
+        kept.append(js)
+    scripts[:] = kept
+
+
+def _check_vendor(app: Sphinx, config) -> None:
+    srcdir = Path(app.srcdir)
+    missing = [src for src in VENDOR.values() if not (srcdir / src).exists()]
+    if missing:
+        raise ExtensionError(
+            "the site's JavaScript is missing: expected "
+            + ", ".join(missing)
+            + ". Run `npm ci` in the repository root (`make book` does)."
+        )
+
+
+def _build_wheel(app: Sphinx, pypi: Path) -> None:
+    """Build the dlbook wheel into ``pypi`` (older dlbook wheels removed)."""
+    pypi.mkdir(parents=True, exist_ok=True)
+    for old in pypi.glob("dlbook-*.whl"):
+        old.unlink()
+    cmd = [
+        sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-index",
+        "--no-build-isolation", "--quiet", "--wheel-dir", str(pypi),
+        str(app.srcdir),
+    ]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    wheels = list(pypi.glob("dlbook-*.whl"))
+    if done.returncode != 0 or not wheels:
+        raise ExtensionError(
+            "building the dlbook wheel for JupyterLite failed:\n"
+            + done.stdout + done.stderr
+        )
+    logger.info("[dlbook] JupyterLite wheel: %s", wheels[0].name)
+
+
+def _lite_build_config(lite_dir: Path) -> None:
+    """Write jupyter_lite_config.json: only the extensions the book needs."""
+    lite_dir.mkdir(parents=True, exist_ok=True)
+    from jupyter_core.paths import jupyter_path
+
+    found = []
+    for name in LITE_EXTENSIONS:
+        for base in jupyter_path("labextensions"):
+            if (Path(base) / name / "package.json").is_file():
+                found.append(str(Path(base) / name))
+                break
+        else:
+            raise ExtensionError(
+                f"JupyterLite needs the JupyterLab extension {name}; it is "
+                "not installed (pip install -r requirements.txt)"
+            )
+    config = {
+        "LiteBuildConfig": {
+            "ignore_sys_prefix": ["federated_extensions"],
+            "federated_extensions": found,
+            "no_sourcemaps": True,
+        }
+    }
+    (lite_dir / "jupyter_lite_config.json").write_text(
+        json.dumps(config, indent=2) + "\n", encoding="utf-8"
+    )
+
+
+def _stage_lite(app: Sphinx) -> None:
+    if app.builder.format != "html":
+        return
+    srcdir = Path(app.srcdir)
+    lite_dir = srcdir / app.config.jupyterlite_dir
+    _build_wheel(app, lite_dir / "pypi")
+    _lite_build_config(lite_dir)
+
+    # jupyterlite-sphinx passes this folder as JupyterLite's content root
+    contents = srcdir / app.config.jupyterlite_content_dir
+    shutil.rmtree(contents, ignore_errors=True)
+    contents.mkdir(parents=True)
+    notebooks = lite_notebooks(srcdir)
+    for path in notebooks.values():
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        cell = _install_cell(nb)
+        if cell is not None:
+            nb = copy.deepcopy(nb)
+            nb["cells"].insert(0, cell)
+        dest = contents / path.relative_to(srcdir / BOOK_DIR)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_text(json.dumps(nb, indent=1) + "\n", encoding="utf-8")
+    app.env.dlbook_lite_docs = set(notebooks)
+    logger.info("[dlbook] %d notebooks staged for JupyterLite", len(notebooks))
+
+
+def _add_lite_link(app: Sphinx, doctree: nodes.document) -> None:
+    docname = app.env.docname
+    if docname not in getattr(app.env, "dlbook_lite_docs", ()):
+        return
+    depth = docname.count("/")
+    lite_path = docname[len(BOOK_DIR) + 1:] + ".ipynb"
+    uri = "../" * depth + f"{LITE_APP}?path={lite_path}"
+    para = nodes.paragraph(classes=["dlbook-lite-link"])
+    para += nodes.reference("", LINK_TEXT, refuri=uri)
+    para += nodes.Text(LINK_NOTE)
+    section = next(iter(doctree.findall(nodes.section)), None)
+    if section is None:
+        doctree.insert(0, para)
+        return
+    title = next(iter(section.findall(nodes.title)), None)
+    section.insert(section.index(title) + 1 if title else 0, para)
+
+
+def _flatten_section(section: nodes.section) -> list[nodes.Node]:
+    title = section[0] if isinstance(section[0], nodes.title) else None
+    rubric = nodes.rubric(
+        title.rawsource if title else "", "",
+        *(title.children if title else []),
+        ids=section["ids"], names=section["names"],
+        classes=["dlbook-unnumbered"],
+    )
+    flat: list[nodes.Node] = [rubric]
+    for child in section.children[1 if title else 0:]:
+        if isinstance(child, nodes.section):
+            flat.extend(_flatten_section(child))
+        else:
+            flat.append(child)
+    return flat
+
+
+def _unnumber_intro_sections(app: Sphinx, doctree: nodes.document) -> None:
+    """Keep a chapter's own headings out of its section numbering.
+
+    A chapter page with section pages (chapter 4's index and its six
+    sections) would otherwise number its own "## Objectives" as 4.1 and its
+    first section page as 4.3.  Its sub-headings become unnumbered rubrics,
+    with the same anchors, so the section pages are 4.1, 4.2, ...
+    """
+    if app.env.docname == app.config.root_doc:
+        return
+    if next(iter(doctree.findall(addnodes.toctree)), None) is None:
+        return
+    top = next(iter(doctree.findall(nodes.section)), None)
+    if top is None:
+        return
+    for section in [c for c in top.children if isinstance(c, nodes.section)]:
+        top.replace(section, _flatten_section(section))
+
+
+def _copy_vendor(app: Sphinx, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    srcdir = Path(app.srcdir)
+    dest_root = Path(app.outdir) / "_static" / "vendor"
+    for dest, src in VENDOR.items():
+        src_path, dest_path = srcdir / src, dest_root / dest
+        if src_path.is_dir():
+            shutil.rmtree(dest_path, ignore_errors=True)
+            shutil.copytree(
+                src_path, dest_path,
+                ignore=shutil.ignore_patterns(*VENDOR_SKIP),
+            )
+        else:
+            dest_path.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src_path, dest_path)
+    logger.info("[dlbook] vendored JavaScript copied to %s", dest_root)
+
+
+def _add_static(app: Sphinx, config) -> None:
+    # dlbook.css and dlbook-widgets.js; not seen by Jupyter Book's scan
+    static = str(Path(__file__).parent / "static")
+    if static not in config.html_static_path:
+        config.html_static_path.append(static)
+
+
+def setup(app: Sphinx) -> dict:
+    app.connect("config-inited", _override_execution)
+    app.connect("config-inited", _check_vendor)
+    app.connect("config-inited", _drop_remote_assets)
+    app.connect("builder-inited", _stage_lite)
+    app.connect("doctree-read", _add_lite_link)
+    # before Sphinx's TocTreeCollector (priority 500) reads the sections
+    app.connect("doctree-read", _unnumber_intro_sections, priority=400)
+    app.connect("html-page-context", _dedupe_inline_scripts, priority=900)
+    # before jupyterlite-sphinx (priority 500) builds the lite site
+    app.connect("build-finished", _copy_vendor, priority=400)
+    app.connect("config-inited", _add_static)
+    app.add_css_file("dlbook.css")
+    return {"version": "1.0", "parallel_read_safe": True}
