@@ -35,6 +35,15 @@ class Layer:
     def backward(self, dout):
         raise NotImplementedError
 
+    def param_gradients(self, dout):
+        """Store ``dL/d(param)`` in ``grads`` without computing ``dL/dX``.
+
+        What ``Sequential`` calls on its first layer while training: the
+        data need no gradient.  Layers whose ``dL/dX`` costs real work
+        (``Dense``, ``Conv2D``) skip it; the others run ``backward``.
+        """
+        self.backward(dout)
+
     def output_shape(self, input_shape):
         """Shape of one sample's output for one sample's input shape."""
         return tuple(input_shape)
@@ -102,11 +111,15 @@ class Dense(Layer):
 
     def backward(self, dout):
         """Store dL/dW and dL/db; return dL/dX, shape (n_samples, n_in)."""
+        self.param_gradients(dout)
+        return dout @ self.params["W"].T               # (n_samples, n_in)
+
+    def param_gradients(self, dout):
+        """Store dL/dW and dL/db only (see ``Layer.param_gradients``)."""
         X = self._cached()
         self._check_dout(dout, (X.shape[0], self.n_out))
         self.grads["W"] = X.T @ dout                   # (n_in, n_out)
         self.grads["b"] = dout.sum(axis=0)             # (n_out,)
-        return dout @ self.params["W"].T               # (n_samples, n_in)
 
     def output_shape(self, input_shape):
         return (self.n_out,)
@@ -376,16 +389,11 @@ class Conv2D(Layer):
 
     def backward(self, dout):
         """Store dL/dW, dL/db; return dL/dX (n, h, w, c_in)."""
-        padded_shape, (pt, pl), x_shape, cols, Wmat, (n, ho, wo) = \
-            self._cached()
-        self._check_dout(dout, (n, ho, wo, self.filters))
+        d2 = self.param_gradients(dout)
+        padded_shape, (pt, pl), x_shape, _, Wmat, (n, ho, wo) = self._cache
         kh, kw = self.kernel_size
         c = self.in_channels
         s = self.stride
-        d2 = dout.reshape(-1, self.filters)         # (n*ho*wo, filters)
-        self.grads["W"] = (cols.T @ d2).reshape(
-            c, kh, kw, self.filters).transpose(1, 2, 0, 3)
-        self.grads["b"] = d2.sum(axis=0)
         dcols = (d2 @ Wmat.T).reshape(n, ho, wo, c, kh, kw)
         dXp = np.zeros(padded_shape, dtype=dout.dtype)
         for p in range(kh):              # loop over the kernel, not pixels
@@ -393,6 +401,17 @@ class Conv2D(Layer):
                 dXp[:, p:p + s * ho:s, q:q + s * wo:s, :] += \
                     dcols[:, :, :, :, p, q]
         return dXp[:, pt:pt + x_shape[1], pl:pl + x_shape[2], :]
+
+    def param_gradients(self, dout):
+        """Store dL/dW, dL/db only; returns ``dout`` as (n*ho*wo, filters)."""
+        _, _, _, cols, _, (n, ho, wo) = self._cached()
+        self._check_dout(dout, (n, ho, wo, self.filters))
+        kh, kw = self.kernel_size
+        d2 = dout.reshape(-1, self.filters)         # (n*ho*wo, filters)
+        self.grads["W"] = (cols.T @ d2).reshape(
+            self.in_channels, kh, kw, self.filters).transpose(1, 2, 0, 3)
+        self.grads["b"] = d2.sum(axis=0)
+        return d2
 
     def __repr__(self):
         return (f"Conv2D({self.in_channels}, {self.filters}, "

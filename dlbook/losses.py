@@ -41,6 +41,13 @@ class Loss:
         ValueError about ``y_hat``.
         """
         y_hat, y = self._prepare(y_hat, y, check_finite)
+        return self._value_and_gradient(y_hat, y)
+
+    def _value_and_gradient(self, y_hat, y):
+        """``(L, dL/dy_hat)`` on arrays already checked: ``y`` is the
+        dense target of ``y_hat``'s shape (what ``_targets`` returns).
+        ``Sequential.fit`` checks its data once and calls this per batch.
+        """
         return float(self._value(y_hat, y)), self._gradient(y_hat, y)
 
     def __repr__(self):
@@ -50,15 +57,21 @@ class Loss:
     # -- shape handling shared by the dense-target losses -----------------
     def _prepare(self, y_hat, y, check_finite=True):
         y_hat = _predictions(y_hat, check_finite)
-        y = as_float_array(y, "y", y_hat.dtype, ndim=(1, 2))
-        if y.ndim == 1 and y_hat.shape[1] == 1:
+        return y_hat, self._targets(y, y_hat.shape, y_hat.dtype)
+
+    def _targets(self, y, shape, dtype):
+        """``y`` checked and shaped as the target of a ``y_hat`` of
+        ``shape``: a float array of that same shape."""
+        y = as_float_array(y, "y", dtype, ndim=(1, 2))
+        if y.ndim == 1 and shape[1:] == (1,):
             y = y[:, None]                # (n,) vs (n, 1): on purpose
-        if y.shape != y_hat.shape:
+        if y.shape != tuple(shape):
             raise ValueError(
-                f"expected y with the shape of y_hat {y_hat.shape}, received"
-                f" y of shape {y.shape}; y of shape (n,) is accepted only "
-                "when y_hat has shape (n, 1), it is never broadcast")
-        return y_hat, y
+                f"expected y with the shape of y_hat {tuple(shape)}, "
+                f"received y of shape {y.shape}; y of shape (n,) is "
+                "accepted only when y_hat has shape (n, 1), it is never "
+                "broadcast")
+        return y
 
 
 def _predictions(y_hat, check_finite=True):
@@ -134,6 +147,15 @@ class BinaryCrossentropy(Loss):
         p = np.clip(y_hat, EPSILON, 1 - EPSILON)
         return inside * (p - y) / (p * (1 - p)) / n
 
+    def _value_and_gradient(self, y_hat, y):
+        if not self.from_logits:
+            return super()._value_and_gradient(y_hat, y)
+        z = y_hat                      # the two share exp(-|z|)
+        e = np.exp(-np.abs(z))
+        value = np.mean(np.maximum(z, 0) - z * y + np.log1p(e))
+        p = np.where(z >= 0, 1 / (1 + e), e / (1 + e))     # sigmoid(z)
+        return float(value), (p - y) / z.size
+
 
 class CategoricalCrossentropy(Loss):
     """Categorical cross-entropy for one-hot labels.
@@ -175,6 +197,15 @@ class CategoricalCrossentropy(Loss):
         # q = y_hat / s: dL/dy_hat_j = (dq_j - sum_k dq_k q_k) / s
         return (dq - np.sum(dq * q, axis=1, keepdims=True)) / s
 
+    def _value_and_gradient(self, y_hat, y):
+        if not self.from_logits:
+            return super()._value_and_gradient(y_hat, y)
+        n = y_hat.shape[0]
+        log_p = log_softmax(y_hat)     # one log-softmax serves both
+        value = -np.sum(y * log_p) / n
+        grad = (np.exp(log_p) * np.sum(y, axis=1, keepdims=True) - y) / n
+        return float(value), grad
+
 
 class SparseCategoricalCrossentropy(CategoricalCrossentropy):
     """Categorical cross-entropy with integer labels of shape (n_samples,).
@@ -185,16 +216,16 @@ class SparseCategoricalCrossentropy(CategoricalCrossentropy):
 
     name = "sparse_categorical_crossentropy"
 
-    def _prepare(self, y_hat, y, check_finite=True):
-        y_hat = _predictions(y_hat, check_finite)
-        labels = check_labels(y, y_hat.shape[1])
-        if len(labels) != len(y_hat):
+    def _targets(self, y, shape, dtype):
+        """The integer labels ``y`` checked and one-hot encoded."""
+        labels = check_labels(y, shape[1])
+        if len(labels) != shape[0]:
             raise ValueError(
                 "expected one label per sample, received "
-                f"{len(labels)} labels for {len(y_hat)} samples")
-        onehot = np.zeros_like(y_hat)
+                f"{len(labels)} labels for {shape[0]} samples")
+        onehot = np.zeros(shape, dtype=dtype)
         onehot[np.arange(len(labels)), labels] = 1
-        return y_hat, onehot
+        return onehot
 
 
 _BY_NAME = {

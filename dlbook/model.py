@@ -7,6 +7,8 @@ backward pass, update.  ``train_step`` is exactly those four lines;
 Taught in: chapter 3, "Algorithm steps".
 """
 
+import math
+
 import numpy as np
 
 from ._checks import as_float_array, as_rng, check_int, check_labels
@@ -95,6 +97,14 @@ class Sequential(Layer):
             dout = layer.backward(dout)
         return dout
 
+    def _param_gradients(self, dout):
+        """``backward`` without ``dL/dX`` for the data, which nobody reads
+        while training (for a first ``Dense`` layer that is a third of its
+        matrix products)."""
+        for layer in self.layers[:0:-1]:
+            dout = layer.backward(dout)
+        self.layers[0].param_gradients(dout)
+
     def output_shape(self, input_shape):
         for layer in self.layers:
             input_shape = layer.output_shape(input_shape)
@@ -147,6 +157,17 @@ class Sequential(Layer):
                 f"received X with {n} and y with {len(y)}")
         return y
 
+    def _targets(self, y):
+        """The loss's dense target for the checked labels ``y``, built once
+        per ``fit`` (one-hot rows for sparse labels)."""
+        out = self.output_shape(self._input_shape)
+        if len(out) != 1:
+            raise ValueError(
+                "expected a model whose output has shape (n_samples, n_out)"
+                f" for the loss {self.loss!r}, received output shape "
+                f"{(None,) + tuple(out)}; add a Flatten or Dense layer")
+        return self.loss._targets(y, (len(y),) + tuple(out), self.dtype)
+
     def _prepare(self, X, y):
         X = self._check_X(X)
         self._input_shape = X.shape[1:]
@@ -157,15 +178,22 @@ class Sequential(Layer):
 
         forward -> loss -> backward -> update, exactly as in chapter 3.
         """
-        return self._train_batch(X, y)[0]
-
-    def _train_batch(self, X, y):
         self._check_compiled()
         y_hat = self.forward(X, training=True)                # 1. forward
         loss, dout = self.loss.value_and_gradient(            # 2. loss
             y_hat, y, check_finite=False)
         self.backward(dout)                                   # 3. backward
         self.optimizer.step(self.params, self.grads)          # 4. update
+        return loss
+
+    def _fit_step(self, X, Y):
+        """``train_step`` on data ``fit`` has already checked: ``Y`` is
+        the loss's dense target (``loss._targets``), so the loss skips its
+        checks, and the data's own gradient is not computed."""
+        y_hat = self.forward(X, training=True)
+        loss, dout = self.loss._value_and_gradient(y_hat, Y)
+        self._param_gradients(dout)
+        self.optimizer.step(self.params, self.grads)
         return loss, y_hat
 
     def fit(self, X, y, epochs=1, batch_size=32, validation_data=None,
@@ -182,6 +210,7 @@ class Sequential(Layer):
         """
         self._check_compiled()
         X, y = self._prepare(X, y)
+        Y = self._targets(y)
         epochs = check_int(epochs, "epochs")
         batch_size = check_int(batch_size, "batch_size")
         if validation_data is not None:
@@ -203,20 +232,24 @@ class Sequential(Layer):
             epoch_iter = tqdm(epoch_iter, desc="epochs")
         step = 0
         for epoch in epoch_iter:
-            order = rng.permutation(n) if shuffle else np.arange(n)
+            Xs, ys, Ys = X, y, Y
+            if shuffle:       # one gather an epoch; batches are then slices
+                order = rng.permutation(n)
+                Xs, ys, Ys = X[order], y[order], Y[order]
             total = correct = 0.0
             for start in range(0, n, batch_size):
-                idx = order[start:start + batch_size]
-                loss, y_hat = self._train_batch(X[idx], y[idx])
+                stop = start + batch_size
+                loss, y_hat = self._fit_step(Xs[start:stop], Ys[start:stop])
                 step += 1
-                if not np.isfinite(loss):
+                if not math.isfinite(loss):
                     raise FloatingPointError(
                         f"the loss became {loss} at epoch {epoch + 1}, step "
                         f"{step}: training diverged; try a smaller learning"
                         f" rate (lr={self.optimizer.lr})")
-                total += loss * len(idx)
+                size = len(y_hat)
+                total += loss * size
                 if track_acc:
-                    correct += self._accuracy(y_hat, y[idx]) * len(idx)
+                    correct += self._accuracy(y_hat, ys[start:stop]) * size
             history["loss"].append(total / n)
             if track_acc:
                 history["accuracy"].append(correct / n)

@@ -13,6 +13,8 @@ Taught in: chapter 2, "Core concepts", and chapter 4, "The weight update
 and optimizers".
 """
 
+import math
+
 import numpy as np
 
 from ._checks import check_positive
@@ -110,7 +112,8 @@ class Adam(Optimizer):
             self.state[key] = (np.zeros_like(p), np.zeros_like(p))
         m, v = self.state[key]
         t = self.iterations
-        alpha = self.lr * np.sqrt(1 - self.beta_2 ** t) / (
+        # math.sqrt keeps alpha a Python float, so float32 stays float32
+        alpha = self.lr * math.sqrt(1 - self.beta_2 ** t) / (
             1 - self.beta_1 ** t)
         m += (1 - self.beta_1) * (g - m)
         v += (1 - self.beta_2) * (g * g - v)

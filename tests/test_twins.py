@@ -91,3 +91,18 @@ def test_builders_match_zoo(twins):
     for ours, theirs in zip(scratch.get_weights(), twin.get_weights()):
         np.testing.assert_allclose(ours, theirs, rtol=1e-6)
     assert twins.cnn_model(rng=0).output_shape == (None, 10)
+
+
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
+@pytest.mark.parametrize("name", ["linear", "mlp", "cnn"])
+def test_fit_same_history_and_weights_as_keras_fit(name, optimizer, twins):
+    """``Sequential.fit`` (its own per-batch path, not ``train_step``)
+    against ``keras.Model.fit``: 2 epochs of 4 minibatches, no shuffling."""
+    model, twin, X, y = _pair(name, optimizer, twins)
+    model.fit(X, y, epochs=2, batch_size=16, shuffle=False)
+    keras_history = twin.fit(X, y, epochs=2, batch_size=16, shuffle=False,
+                             verbose=0).history
+    np.testing.assert_allclose(model.history_["loss"],
+                               keras_history["loss"], rtol=1e-4, atol=1e-5)
+    for ours, theirs in zip(model.get_weights(), twin.get_weights()):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-5)
