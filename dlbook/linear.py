@@ -25,7 +25,8 @@ from dlbook._checks import (
     check_same_n,
 )
 
-__all__ = ["gradient_descent", "least_squares", "mse", "mse_gradient"]
+__all__ = ["gradient_descent", "least_squares", "lr_regime", "mse",
+           "mse_gradient", "mse_hessian", "stability_bound"]
 
 
 def _check_Xy(X, y):
@@ -205,3 +206,84 @@ def gradient_descent(X, y, lr=0.1, epochs=100, half=False, w0=None, b0=0.0,
     if return_path:
         return w, b, losses, np.array(path)     # path: (epochs + 1, d + 1)
     return w, b, losses
+
+
+def mse_hessian(X):
+    """Hessian of the mean squared error of ``X @ w + b`` w.r.t. ``(w, b)``.
+
+    With ``A = [X, 1]`` (a column of ones appended) the loss
+    ``L = 1/n ||A theta - y||^2`` is quadratic in ``theta = (w, b)`` and its
+    Hessian is constant::
+
+        H = 2/n A^T A
+
+    It does not depend on ``y`` or on the point where it is evaluated.
+
+    Parameters
+    ----------
+    X : array_like of shape (n_samples, n_features)
+
+    Returns
+    -------
+    H : ndarray of shape (n_features + 1, n_features + 1)
+        Symmetric positive semi-definite; the last row and column belong
+        to ``b``.
+
+    Keras equivalent: none (``tf.GradientTape`` nested twice gives it).
+    Taught in: chapter 4, "The MSE gradient" (the stability bound).
+    """
+    X = as_float_array(X, "X", ndim=2)
+    A = np.hstack([X, np.ones((len(X), 1))])             # (n, d + 1)
+    return 2.0 / len(X) * (A.T @ A)                      # (d + 1, d + 1)
+
+
+def stability_bound(X):
+    """The largest stable learning rate of gradient descent on the MSE.
+
+    Gradient descent on a quadratic moves each eigen-direction ``v_i`` of
+    the Hessian by the factor ``1 - lr * lambda_i`` per step, so it
+    converges from every start exactly when ``|1 - lr lambda_i| < 1`` for
+    all ``i``, that is when ``lr < 2 / lambda_max``.
+
+    Parameters
+    ----------
+    X : array_like of shape (n_samples, n_features)
+
+    Returns
+    -------
+    lambda_max : float
+        Largest eigenvalue of :func:`mse_hessian` ``(X)``.
+    lr_max : float
+        ``2 / lambda_max``.
+
+    Taught in: chapter 4, "The MSE gradient".
+    """
+    lambda_max = float(np.linalg.eigvalsh(mse_hessian(X))[-1])
+    return lambda_max, 2.0 / lambda_max
+
+
+def lr_regime(lr, X):
+    """How gradient descent on the MSE behaves with learning rate ``lr``.
+
+    Parameters
+    ----------
+    lr : float > 0
+    X : array_like of shape (n_samples, n_features)
+
+    Returns
+    -------
+    str
+        ``"converges"`` for ``lr <= 1 / lambda_max`` (every factor
+        ``1 - lr lambda_i`` lies in [0, 1): a monotone approach),
+        ``"oscillates"`` for ``1 / lambda_max < lr <= 2 / lambda_max`` (the
+        steepest direction overshoots and changes sign every step; it still
+        converges, except exactly at the bound where it oscillates for
+        ever) and ``"diverges"`` for ``lr > 2 / lambda_max``.
+
+    Taught in: chapter 4, "The MSE gradient".
+    """
+    lr = check_positive(lr, "lr")
+    lambda_max, lr_max = stability_bound(X)
+    if lr * lambda_max <= 1.0:
+        return "converges"
+    return "oscillates" if lr <= lr_max else "diverges"

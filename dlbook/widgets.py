@@ -20,9 +20,9 @@ Where no widget front end exists the explorers still give a figure:
 Every figure comes from a pure drawing function (``draw_learning_rate``,
 ``draw_activation``, ``draw_optimizers``, ``draw_decision_boundary``) that
 notebooks and tests can call without widgets; the numbers behind the
-figures come from small pure functions (``mse_hessian``,
-``stability_bound``, ``lr_regime``, ``descent_path``,
-``saturated_intervals``, ``optimizer_paths``, ``train_classifier``).  All
+figures come from small pure functions (``descent_path``,
+``saturated_intervals``, ``optimizer_paths``, ``train_classifier``, and
+``dlbook.linear``'s ``stability_bound`` and ``lr_regime``).  All
 computing is done by dlbook (data, linear, activations, optim, zoo); each
 figure is a ``dlbook.plots`` figure with paths, shading and a title added.
 
@@ -62,12 +62,9 @@ __all__ = [
     "draw_learning_rate",
     "draw_optimizers",
     "learning_rate_explorer",
-    "lr_regime",
-    "mse_hessian",
     "optimizer_explorer",
     "optimizer_paths",
     "saturated_intervals",
-    "stability_bound",
     "train_classifier",
 ]
 
@@ -210,87 +207,6 @@ def _regression_data(X, y):
     return X, y[:, 0]
 
 
-def mse_hessian(X):
-    """Hessian of the mean squared error of ``X @ w + b`` w.r.t. ``(w, b)``.
-
-    With ``A = [X, 1]`` (a column of ones appended) the loss
-    ``L = 1/n ||A theta - y||^2`` is quadratic in ``theta = (w, b)`` and its
-    Hessian is constant::
-
-        H = 2/n A^T A
-
-    It does not depend on ``y`` or on the point where it is evaluated.
-
-    Parameters
-    ----------
-    X : array_like of shape (n_samples, n_features)
-
-    Returns
-    -------
-    H : ndarray of shape (n_features + 1, n_features + 1)
-        Symmetric positive semi-definite; the last row and column belong
-        to ``b``.
-
-    Keras equivalent: none (``tf.GradientTape`` nested twice gives it).
-    Taught in: chapter 4, "The MSE gradient" (the stability bound).
-    """
-    X = as_float_array(X, "X", ndim=2)
-    A = np.hstack([X, np.ones((len(X), 1))])             # (n, d + 1)
-    return 2.0 / len(X) * (A.T @ A)                      # (d + 1, d + 1)
-
-
-def stability_bound(X):
-    """The largest stable learning rate of gradient descent on the MSE.
-
-    Gradient descent on a quadratic moves each eigen-direction ``v_i`` of
-    the Hessian by the factor ``1 - lr * lambda_i`` per step, so it
-    converges from every start exactly when ``|1 - lr lambda_i| < 1`` for
-    all ``i``, that is when ``lr < 2 / lambda_max``.
-
-    Parameters
-    ----------
-    X : array_like of shape (n_samples, n_features)
-
-    Returns
-    -------
-    lambda_max : float
-        Largest eigenvalue of :func:`mse_hessian` ``(X)``.
-    lr_max : float
-        ``2 / lambda_max``.
-
-    Taught in: chapter 4, "The MSE gradient".
-    """
-    lambda_max = float(np.linalg.eigvalsh(mse_hessian(X))[-1])
-    return lambda_max, 2.0 / lambda_max
-
-
-def lr_regime(lr, X):
-    """How gradient descent on the MSE behaves with learning rate ``lr``.
-
-    Parameters
-    ----------
-    lr : float > 0
-    X : array_like of shape (n_samples, n_features)
-
-    Returns
-    -------
-    str
-        ``"converges"`` for ``lr <= 1 / lambda_max`` (every factor
-        ``1 - lr lambda_i`` lies in [0, 1): a monotone approach),
-        ``"oscillates"`` for ``1 / lambda_max < lr <= 2 / lambda_max`` (the
-        steepest direction overshoots and changes sign every step; it still
-        converges, except exactly at the bound where it oscillates for
-        ever) and ``"diverges"`` for ``lr > 2 / lambda_max``.
-
-    Taught in: chapter 4, "The MSE gradient".
-    """
-    lr = check_positive(lr, "lr")
-    lambda_max, lr_max = stability_bound(X)
-    if lr * lambda_max <= 1.0:
-        return "converges"
-    return "oscillates" if lr <= lr_max else "diverges"
-
-
 def descent_path(X, y, lr, steps, start=(0.0, 0.0)):
     """Gradient descent on the MSE of ``y_hat = w x + b``, keeping the path.
 
@@ -367,8 +283,8 @@ def draw_learning_rate(lr=0.1, steps=30, X=None, y=None, start=(0.0, 0.0),
     Left: the contour of ``L(w, b) = 1/n sum (w x_i + b - y_i)^2`` with
     the path of :func:`descent_path`.  Right: the loss at every step on a
     log scale, with the least-squares minimum dotted.  The figure title
-    states the regime (:func:`lr_regime`) and the bound ``2 / lambda_max``
-    computed from the data.
+    states the regime (:func:`dlbook.linear.lr_regime`) and the bound
+    ``2 / lambda_max`` computed from the data.
 
     Parameters
     ----------
@@ -394,8 +310,8 @@ def draw_learning_rate(lr=0.1, steps=30, X=None, y=None, start=(0.0, 0.0),
     path, history = descent_path(X, y, lr, steps, start)
     w_opt, b_opt = linear.least_squares(X, y)
     opt = np.array([w_opt[0], b_opt])
-    lambda_max, lr_max = stability_bound(X)
-    regime = lr_regime(lr, X)
+    lambda_max, lr_max = linear.stability_bound(X)
+    regime = linear.lr_regime(lr, X)
     radius = 1.25 * max(np.abs(path[0] - opt).max(), 0.5)
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained",
@@ -460,7 +376,7 @@ def learning_rate_explorer(X=None, y=None, lr=0.1, steps=30, static=False):
     widgets = _ipywidgets()
     if static or widgets is None:
         return _static(draw_learning_rate(lr, steps, X, y)[0].figure)
-    _, lr_max = stability_bound(X)
+    _, lr_max = linear.stability_bound(X)
     controls = {
         "lr": _log_slider(widgets, lr, lr_max / 1000, lr_max * 3,
                           "learning rate"),

@@ -98,12 +98,11 @@ def test_half_convention_with_double_lr_gives_the_same_path(line):
 
 
 def test_mse_hessian_and_stability_bound(line, tf):
-    from dlbook import widgets
     X, y = line
     n = len(X)
     A = np.hstack([X, np.ones((n, 1))])
     H = 2 / n * A.T @ A
-    assert relative_error(H, widgets.mse_hessian(X)) <= TOL
+    assert relative_error(H, linear.mse_hessian(X)) <= TOL
     tt = tf.Variable([0.3, -0.2], dtype=tf.float64)
     with tf.GradientTape() as outer:
         with tf.GradientTape() as inner:
@@ -111,7 +110,7 @@ def test_mse_hessian_and_stability_bound(line, tf):
                                 - y[:, None]) ** 2)
         g = inner.gradient(L, tt)
     assert relative_error(H, outer.jacobian(g, tt).numpy()) <= TOL
-    lam_max, lr_max = widgets.stability_bound(X)
+    lam_max, lr_max = linear.stability_bound(X)
     assert np.isclose(lr_max, 2 / np.linalg.eigvalsh(H)[-1])
     theta_star = np.append(*linear.least_squares(X, y))
     for factor in (0.95, 1.05):

@@ -12,10 +12,10 @@ from pathlib import Path
 import nbformat
 import pytest
 import yaml
+from booktoc import TOC, toc_files
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
-TOC = ROOT / "_toc.yml"
 SKIP_DIRS = {".ipynb_checkpoints", "_build"}
 
 
@@ -24,23 +24,6 @@ def book_notebooks():
         path for path in BOOK.rglob("*.ipynb")
         if not SKIP_DIRS.intersection(path.relative_to(ROOT).parts)
     )
-
-
-def toc_files(toc):
-    """Every ``file:`` entry of a jb-book _toc.yml, root first, in order."""
-    files = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                files.append(entry["file"])
-            walk(entry.get("sections"))
-            walk(entry.get("chapters"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
-    return files
 
 
 NOTEBOOKS = book_notebooks()

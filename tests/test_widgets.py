@@ -167,7 +167,7 @@ def test_static_true_returns_the_figure_with_ipywidgets_present():
 
 def test_hessian_matches_finite_differences(linear_data):
     X, y = linear_data
-    H = W.mse_hessian(X)
+    H = linear.mse_hessian(X)
     theta = np.array([0.3, -0.7])
 
     def grad_component(i):
@@ -186,7 +186,7 @@ def test_hessian_matches_finite_differences(linear_data):
     # x ~ U(-1, 1): E[x^2] = 1/3 and E[x] = 0, so H ~ diag(2/3, 2); the
     # sample mean of x has standard error sqrt(1/3 / 1000) ~ 0.018
     np.testing.assert_allclose(H, [[2 / 3, 0], [0, 2]], atol=2 * 4 * 0.018)
-    lambda_max, lr_max = W.stability_bound(X)
+    lambda_max, lr_max = linear.stability_bound(X)
     assert lambda_max == pytest.approx(np.linalg.eigvalsh(H_num)[-1],
                                        rel=1e-6)
     assert lr_max == pytest.approx(2 / lambda_max)
@@ -195,8 +195,8 @@ def test_hessian_matches_finite_differences(linear_data):
 
 def test_regimes_below_and_above_the_bound(linear_data):
     X, y = linear_data
-    lambda_max, lr_max = W.stability_bound(X)
-    H = W.mse_hessian(X)
+    lambda_max, lr_max = linear.stability_bound(X)
+    H = linear.mse_hessian(X)
     top = np.linalg.eigh(H)[1][:, -1]           # steepest direction
     w_opt, b_opt = linear.least_squares(X, y)
     opt = np.array([w_opt[0], b_opt])
@@ -211,7 +211,7 @@ def test_regimes_below_and_above_the_bound(linear_data):
 
     # below 1 / lambda_max: a monotone approach, no overshoot
     lr = 0.4 * lr_max
-    assert W.lr_regime(lr, X) == "converges"
+    assert linear.lr_regime(lr, X) == "converges"
     path, losses, flips = run(lr, 200)
     assert np.all(np.diff(losses) <= 1e-15)
     assert flips == 0
@@ -219,14 +219,14 @@ def test_regimes_below_and_above_the_bound(linear_data):
 
     # between 1 / lambda_max and 2 / lambda_max: overshoots, converges
     lr = 0.9 * lr_max
-    assert W.lr_regime(lr, X) == "oscillates"
+    assert linear.lr_regime(lr, X) == "oscillates"
     path, losses, flips = run(lr, 200)
     assert flips == 20                          # a flip at every step
     assert losses[-1] == pytest.approx(best, rel=1e-9)
 
     # above 2 / lambda_max: |1 - lr lambda_max| = 1.2 > 1, it blows up
     lr = 1.1 * lr_max
-    assert W.lr_regime(lr, X) == "diverges"
+    assert linear.lr_regime(lr, X) == "diverges"
     path, losses, flips = run(lr, 200)
     assert losses[-1] > 1e6 * losses[0]
     assert len(path) < 201                      # stopped before overflow
@@ -234,8 +234,8 @@ def test_regimes_below_and_above_the_bound(linear_data):
     assert growth == pytest.approx((1 - lr * lambda_max) ** 2, rel=0.01)
 
     # just either side of the bound
-    assert W.lr_regime(0.999 * lr_max, X) == "oscillates"
-    assert W.lr_regime(1.001 * lr_max, X) == "diverges"
+    assert linear.lr_regime(0.999 * lr_max, X) == "oscillates"
+    assert linear.lr_regime(1.001 * lr_max, X) == "diverges"
 
 
 def test_descent_path_is_sgd_on_the_mse_gradient(linear_data):
@@ -271,23 +271,23 @@ def test_descent_path_is_cut_where_the_loss_blows_up(linear_data):
 
 def test_learning_rate_figure_states_the_regime(linear_data):
     X, y = linear_data
-    _, lr_max = W.stability_bound(X)
+    _, lr_max = linear.stability_bound(X)
     for lr, words in ((0.2, "< 2/lambda_max = 0.998"),
                       (0.8, "oscillates"), (1.2, "> 2/lambda_max")):
         ax_surface, ax_loss = W.draw_learning_rate(lr, 20)
         title = ax_surface.figure._suptitle.get_text()
         assert words in title
-        assert W.lr_regime(lr, X).split()[0] in title
+        assert linear.lr_regime(lr, X).split()[0] in title
         plt.close(ax_surface.figure)
     # other data, other bound: x scaled by 3 multiplies E[x^2] by 9
     X3 = 3 * X
-    _, lr_max3 = W.stability_bound(X3)
+    _, lr_max3 = linear.stability_bound(X3)
     assert lr_max3 == pytest.approx(2 / np.linalg.eigvalsh(
         2 / len(X) * np.c_[X3, np.ones(len(X))].T
         @ np.c_[X3, np.ones(len(X))])[-1])
     assert lr_max3 < lr_max / 2
-    assert W.lr_regime(0.5, X3) == "diverges"
-    assert W.lr_regime(0.5, X) == "oscillates"
+    assert linear.lr_regime(0.5, X3) == "diverges"
+    assert linear.lr_regime(0.5, X) == "oscillates"
 
 
 # -- 2. activations -------------------------------------------------------
