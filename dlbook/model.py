@@ -47,8 +47,7 @@ class Sequential(Layer):
         self.layers = layers
         self.dtype = np.dtype(dtype)
         for layer in layers:
-            for key, value in layer.params.items():
-                layer.params[key] = value.astype(self.dtype, copy=False)
+            _cast(layer, self.dtype)
         self.loss = None
         self.optimizer = None
         self.metrics = ()
@@ -319,3 +318,15 @@ class Sequential(Layer):
         inner = ", ".join(repr(la) for la in self.layers)
         return f"Sequential([{inner}])"
 
+
+def _cast(layer, dtype):
+    """Cast a layer's parameters to ``dtype`` in place, descending into
+    containers (``Residual``, a nested ``Sequential``), whose ``params``
+    are views built from the layers they hold."""
+    inner = getattr(layer, "layers", None)
+    if inner is not None:
+        for la in inner:
+            _cast(la, dtype)
+        return
+    for key, value in layer.params.items():
+        layer.params[key] = value.astype(dtype, copy=False)

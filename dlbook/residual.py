@@ -30,8 +30,8 @@ class Residual(Layer):
 
     Backward: ``dX = dout + f.backward(dout)``.
 
-    The branch's layers own their arrays; build them in the dtype you need
-    (``Sequential(dtype=...)`` cannot cast arrays held inside a block).
+    The branch's layers own their arrays; ``Sequential(dtype=...)`` casts
+    them like its own layers'.
 
     Keras equivalent: in the functional API,
     ``keras.layers.Add()([x, f(x)])``.

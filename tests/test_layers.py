@@ -177,3 +177,13 @@ def test_relu_layer_blocks_gradient_where_inactive():
     layer.forward(np.array([[-1.0, 2.0]]))
     np.testing.assert_array_equal(layer.backward(np.ones((1, 2))),
                                   [[0.0, 1.0]])
+
+
+def test_sequential_dtype_reaches_layers_inside_containers():
+    from dlbook.residual import Residual
+    inner = Sequential([Dense(3, 3, rng=2)])
+    model = Sequential([Dense(2, 3, rng=0),
+                        Residual([Dense(3, 3, rng=1), ReLU()]), inner],
+                       dtype=np.float32)
+    assert [w.dtype for w in model.get_weights()] == [np.float32] * 6
+    assert model.predict(np.ones((4, 2))).dtype == np.float32
