@@ -20,7 +20,10 @@ EPSILON = 1e-7
 
 
 class Loss:
-    """Base class: subclasses define ``_value`` and ``_gradient``."""
+    """Base class: subclasses define ``_value`` and ``_gradient`` on
+    checked arrays, and override ``_targets`` when their labels are not
+    already shaped like ``y_hat`` (sparse labels, say).  ``fit`` checks
+    through ``_targets`` once and then calls ``_value_and_gradient``."""
 
     name = "loss"
 
