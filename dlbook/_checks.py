@@ -76,6 +76,15 @@ def check_int(value, name, minimum=1):
     return int(value)
 
 
+def check_finite(value, name):
+    """Return ``value`` as float if it is a finite real number."""
+    if (isinstance(value, bool) or not isinstance(value, numbers.Real)
+            or not np.isfinite(value)):
+        raise ValueError(
+            f"expected a finite number, received: {name}={value!r}")
+    return float(value)
+
+
 def check_positive(value, name):
     """Return ``value`` as float if it is a finite real number > 0."""
     if (isinstance(value, bool) or not isinstance(value, numbers.Real)

@@ -18,10 +18,12 @@ import numpy as np
 from dlbook._checks import (
     as_float_array,
     as_rng,
+    check_finite,
     check_fraction,
     check_int,
     check_labels,
     check_nonnegative,
+    check_positive,
     check_range,
     check_same_n,
 )
@@ -78,15 +80,11 @@ def make_linear(n_samples=1000, w=2.0, b=1.0, noise=0.1, x_range=(-1, 1),
     n_samples = check_int(n_samples, "n_samples")
     noise = check_nonnegative(noise, "noise")
     low, high = check_range(x_range, "x_range")
-    for value, name in ((w, "w"), (b, "b")):
-        if (isinstance(value, bool) or not isinstance(value, numbers.Real)
-                or not np.isfinite(value)):
-            raise ValueError(
-                f"expected a finite number, received: {name}={value!r}")
+    w, b = check_finite(w, "w"), check_finite(b, "b")
     rng = as_rng(rng)
     X = rng.uniform(low, high, size=(n_samples, 1))          # (n, 1)
     eps = rng.standard_normal(n_samples)                      # (n,)
-    y = float(w) * X[:, 0] + float(b) + noise * eps           # (n,)
+    y = w * X[:, 0] + b + noise * eps                         # (n,)
     return X, y
 
 
@@ -282,10 +280,7 @@ def make_classification(n_samples=2000, n_features=100, n_classes=10,
             f"expected n_informative <= n_features={n_features}, received: "
             f"n_informative={n_informative}")
     noise = check_nonnegative(noise, "noise")
-    if (isinstance(class_sep, bool) or not isinstance(class_sep, numbers.Real)
-            or not np.isfinite(class_sep) or class_sep <= 0):
-        raise ValueError(
-            f"expected a positive number, received: class_sep={class_sep!r}")
+    class_sep = check_positive(class_sep, "class_sep")
     rng = as_rng(rng)
     # orthonormal rows spanning a random n_informative-dim subspace
     Q = np.linalg.qr(rng.standard_normal((n_features, n_informative)))[0].T
@@ -591,15 +586,13 @@ def minibatches(X, y, batch_size, shuffle=True, rng=None, drop_last=False):
     check_same_n(X, y)
     batch_size = check_int(batch_size, "batch_size")
     n_samples = len(X)
-    order = as_rng(rng).permutation(n_samples) if shuffle else None
+    if shuffle:            # one gather; the batches are then slices
+        order = as_rng(rng).permutation(n_samples)
+        X, y = X[order], y[order]
     stop = n_samples - n_samples % batch_size if drop_last else n_samples
 
     def batches():
         for start in range(0, stop, batch_size):
-            if order is None:
-                rows = slice(start, start + batch_size)
-            else:
-                rows = order[start:start + batch_size]
-            yield X[rows], y[rows]
+            yield X[start:start + batch_size], y[start:start + batch_size]
 
     return batches()

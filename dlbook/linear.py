@@ -14,12 +14,11 @@ Taught in: chapter 4, "Linear regression: least squares and gradient
 descent".
 """
 
-import numbers
-
 import numpy as np
 
 from dlbook._checks import (
     as_float_array,
+    check_finite,
     check_int,
     check_positive,
     check_same_n,
@@ -50,11 +49,7 @@ def _check_wb(w, b, n_features):
         raise ValueError(
             f"expected w of shape ({n_features},) to match X's "
             f"{n_features} features, received shape {w.shape}")
-    if (isinstance(b, bool) or not isinstance(b, numbers.Real)
-            or not np.isfinite(b)):
-        raise ValueError(f"expected b to be a finite number, received: "
-                         f"b={b!r}")
-    return w, float(b)
+    return w, check_finite(b, "b")
 
 
 def least_squares(X, y):

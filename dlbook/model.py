@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from ._checks import as_float_array, as_rng, check_int, check_labels
+from .data import minibatches
 from .layers import Conv2D, Dense, Layer
 from .losses import SparseCategoricalCrossentropy, get_loss
 from .optim import get_optimizer
@@ -231,14 +232,10 @@ class Sequential(Layer):
             epoch_iter = tqdm(epoch_iter, desc="epochs")
         step = 0
         for epoch in epoch_iter:
-            Xs, ys, Ys = X, y, Y
-            if shuffle:       # one gather an epoch; batches are then slices
-                order = rng.permutation(n)
-                Xs, ys, Ys = X[order], y[order], Y[order]
             total = correct = 0.0
-            for start in range(0, n, batch_size):
-                stop = start + batch_size
-                loss, y_hat = self._fit_step(Xs[start:stop], Ys[start:stop])
+            for Xb, Yb in minibatches(X, Y, batch_size, shuffle=shuffle,
+                                      rng=rng):
+                loss, y_hat = self._fit_step(Xb, Yb)
                 step += 1
                 if not math.isfinite(loss):
                     raise FloatingPointError(
@@ -248,7 +245,7 @@ class Sequential(Layer):
                 size = len(y_hat)
                 total += loss * size
                 if track_acc:
-                    correct += self._accuracy(y_hat, ys[start:stop]) * size
+                    correct += self._accuracy(y_hat, Yb) * size
             history["loss"].append(total / n)
             if track_acc:
                 history["accuracy"].append(correct / n)

@@ -48,6 +48,7 @@ from dlbook._checks import (
     check_int,
     check_labels,
     check_positive,
+    check_range,
     check_same_n,
 )
 
@@ -402,17 +403,6 @@ def _activation_pair(name, alpha):
     return f, f_prime
 
 
-def _z_range(z_range):
-    try:
-        low, high = (float(v) for v in z_range)
-    except (TypeError, ValueError):
-        low = high = np.nan
-    if not (np.isfinite(low) and np.isfinite(high) and low < high):
-        raise ValueError("expected z_range = (low, high) with finite low < "
-                         f"high, received: z_range={z_range!r}")
-    return low, high
-
-
 def saturated_intervals(name, z_range=(-6.0, 6.0), alpha=0.1,
                         threshold=0.05, n_points=2001):
     """Where an activation's derivative is below ``threshold``.
@@ -439,7 +429,7 @@ def saturated_intervals(name, z_range=(-6.0, 6.0), alpha=0.1,
     Taught in: chapter 2, "Core concepts" (saturation).
     """
     _, f_prime = _activation_pair(name, alpha)
-    low, high = _z_range(z_range)
+    low, high = check_range(z_range, "z_range")
     threshold = check_positive(threshold, "threshold")
     z = np.linspace(low, high, check_int(n_points, "n_points", minimum=2))
     flat = np.concatenate([[False], np.abs(f_prime(z)) < threshold,
@@ -474,7 +464,7 @@ def draw_activation(name="sigmoid", z_range=(-6.0, 6.0), alpha=0.1,
     Taught in: chapter 2, "Core concepts".
     """
     f, f_prime = _activation_pair(name, alpha)
-    low, high = _z_range(z_range)
+    low, high = check_range(z_range, "z_range")
     intervals = saturated_intervals(name, (low, high), alpha, threshold)
     ax = plots.activation_curves(name, derivatives=True, ax=ax,
                                  z_range=(low, high), leaky_alpha=alpha)
@@ -516,7 +506,7 @@ def activation_explorer(name="sigmoid", z_range=(-6.0, 6.0), alpha=0.1,
     Taught in: chapter 2, "Core concepts".
     """
     _activation_pair(name, alpha)
-    low, high = _z_range(z_range)
+    low, high = check_range(z_range, "z_range")
     alpha = check_positive(alpha, "alpha")
     widgets = _ipywidgets()
     if static or widgets is None:
