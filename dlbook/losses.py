@@ -13,7 +13,7 @@ and "Activations, softmax and cross-entropy".
 import numpy as np
 
 from ._checks import as_float_array, check_labels
-from .activations import log_softmax, sigmoid, softmax
+from .activations import log_softmax
 
 EPSILON = 1e-7
 """Probabilities are clipped to ``[EPSILON, 1 - EPSILON]``, as in Keras."""
@@ -136,28 +136,30 @@ class BinaryCrossentropy(Loss):
 
     def _value(self, y_hat, y):
         if self.from_logits:
-            z = y_hat
-            return np.mean(np.maximum(z, 0) - z * y
-                           + np.log1p(np.exp(-np.abs(z))))
+            return self._logits_value_and_gradient(y_hat, y)[0]
         p = np.clip(y_hat, EPSILON, 1 - EPSILON)
         return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
 
     def _gradient(self, y_hat, y):
-        n = y_hat.size
         if self.from_logits:
-            return (sigmoid(y_hat) - y) / n
+            return self._logits_value_and_gradient(y_hat, y)[1]
         inside = (y_hat > EPSILON) & (y_hat < 1 - EPSILON)
         p = np.clip(y_hat, EPSILON, 1 - EPSILON)
-        return inside * (p - y) / (p * (1 - p)) / n
+        return inside * (p - y) / (p * (1 - p)) / y_hat.size
 
     def _value_and_gradient(self, y_hat, y):
-        if not self.from_logits:
-            return super()._value_and_gradient(y_hat, y)
-        z = y_hat                      # the two share exp(-|z|)
-        e = np.exp(-np.abs(z))
+        if self.from_logits:
+            value, grad = self._logits_value_and_gradient(y_hat, y)
+            return float(value), grad
+        return super()._value_and_gradient(y_hat, y)
+
+    @staticmethod
+    def _logits_value_and_gradient(z, y):
+        """From logits: the value and the gradient share ``exp(-|z|)``."""
+        e = np.exp(-np.abs(z))                    # in (0, 1]: no overflow
         value = np.mean(np.maximum(z, 0) - z * y + np.log1p(e))
         p = np.where(z >= 0, 1 / (1 + e), e / (1 + e))     # sigmoid(z)
-        return float(value), (p - y) / z.size
+        return value, (p - y) / z.size
 
 
 class CategoricalCrossentropy(Loss):
@@ -180,19 +182,15 @@ class CategoricalCrossentropy(Loss):
         self.from_logits = bool(from_logits)
 
     def _value(self, y_hat, y):
-        n = y_hat.shape[0]
         if self.from_logits:
-            return -np.sum(y * log_softmax(y_hat)) / n
+            return self._logits_value_and_gradient(y_hat, y)[0]
         q = y_hat / np.sum(y_hat, axis=1, keepdims=True)
-        return -np.sum(y * np.log(np.clip(q, EPSILON, 1 - EPSILON))) / n
+        return -np.sum(y * np.log(np.clip(q, EPSILON, 1 - EPSILON))) / len(q)
 
     def _gradient(self, y_hat, y):
-        n = y_hat.shape[0]
         if self.from_logits:
-            # d/dz of -sum_k y_k log softmax(z)_k is p sum_k y_k - y, which
-            # is p - y for one-hot (or any probability) rows y.
-            return (softmax(y_hat) * np.sum(y, axis=1, keepdims=True)
-                    - y) / n
+            return self._logits_value_and_gradient(y_hat, y)[1]
+        n = y_hat.shape[0]
         s = np.sum(y_hat, axis=1, keepdims=True)
         q = y_hat / s
         inside = (q > EPSILON) & (q < 1 - EPSILON)
@@ -201,13 +199,23 @@ class CategoricalCrossentropy(Loss):
         return (dq - np.sum(dq * q, axis=1, keepdims=True)) / s
 
     def _value_and_gradient(self, y_hat, y):
-        if not self.from_logits:
-            return super()._value_and_gradient(y_hat, y)
-        n = y_hat.shape[0]
-        log_p = log_softmax(y_hat)     # one log-softmax serves both
+        if self.from_logits:
+            value, grad = self._logits_value_and_gradient(y_hat, y)
+            return float(value), grad
+        return super()._value_and_gradient(y_hat, y)
+
+    @staticmethod
+    def _logits_value_and_gradient(z, y):
+        """From logits: one log-softmax serves the value and the gradient.
+
+        d/dz of ``-sum_k y_k log softmax(z)_k`` is ``p sum_k y_k - y``,
+        which is ``p - y`` for one-hot (or any probability) rows ``y``.
+        """
+        n = z.shape[0]
+        log_p = log_softmax(z)
         value = -np.sum(y * log_p) / n
         grad = (np.exp(log_p) * np.sum(y, axis=1, keepdims=True) - y) / n
-        return float(value), grad
+        return value, grad
 
 
 class SparseCategoricalCrossentropy(CategoricalCrossentropy):
