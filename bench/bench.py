@@ -256,7 +256,7 @@ def digits_workload():
         from dlbook.data import load_digits
         X, y = load_digits()
         X, source = X / 16.0, "digits"
-    except Exception as err:            # no scikit-learn: same shapes
+    except ImportError as err:          # no scikit-learn: same shapes
         print(f"  (load_digits unavailable: {err!r}; using random data "
               "of the digits' shape)")
         rng = np.random.default_rng(0)

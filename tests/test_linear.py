@@ -29,14 +29,6 @@ def test_least_squares_exact_on_noiseless_data():
     assert b2 == b
 
 
-def test_least_squares_agrees_with_normal_equations():
-    X, y = make_linear(200, noise=0.5, rng=3)
-    A = np.hstack([X, np.ones((200, 1))])
-    theta = np.linalg.solve(A.T @ A, A.T @ y)
-    w, b = linear.least_squares(X, y)
-    np.testing.assert_allclose(np.append(w, b), theta, rtol=1e-10)
-
-
 def test_mse_gradient_hand_case():
     X = np.array([[1.0], [2.0]])
     y = np.array([1.0, 2.0])
@@ -93,16 +85,8 @@ def test_gradient_descent_multifeature_and_start_point():
                                       b0=-2.0)
     np.testing.assert_allclose(w, w_ls, atol=1e-8)
     assert abs(b - b_ls) < 1e-8
-    np.testing.assert_array_equal(w0, [3.0, 3.0, 3.0]), "w0 was modified"
-
-
-def test_half_convention_equals_halving_the_learning_rate():
-    X, y = make_linear(100, rng=2)
-    w1, b1, l1 = linear.gradient_descent(X, y, lr=0.1, epochs=50)
-    w2, b2, l2 = linear.gradient_descent(X, y, lr=0.2, epochs=50, half=True)
-    np.testing.assert_allclose(w1, w2, rtol=1e-12)
-    assert abs(b1 - b2) < 1e-12
-    np.testing.assert_allclose(l1, 2 * np.array(l2), rtol=1e-12)
+    np.testing.assert_array_equal(w0, [3.0, 3.0, 3.0],
+                                  err_msg="w0 was modified")
 
 
 def test_gradient_descent_path():
@@ -153,23 +137,3 @@ def test_gradient_descent_bad_arguments(kwargs, match):
     X, y = make_linear(20, rng=0)
     with pytest.raises(ValueError, match=match):
         linear.gradient_descent(X, y, **kwargs)
-
-
-def test_mse_gradient_matches_tensorflow():
-    import os
-    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
-    import tensorflow as tf
-    rng = np.random.default_rng(5)
-    X, y = rng.normal(size=(30, 4)), rng.normal(size=30)
-    w, b = rng.normal(size=4), 0.3
-    for half in (False, True):
-        w_tf = tf.Variable(w, dtype=tf.float64)
-        b_tf = tf.Variable(b, dtype=tf.float64)
-        with tf.GradientTape() as tape:
-            y_hat = tf.linalg.matvec(tf.constant(X), w_tf) + b_tf
-            loss = tf.reduce_mean((y_hat - y) ** 2) / (2 if half else 1)
-        dw_tf, db_tf = tape.gradient(loss, [w_tf, b_tf])
-        dw, db = linear.mse_gradient(X, y, w, b, half=half)
-        np.testing.assert_allclose(dw, dw_tf.numpy(), rtol=1e-12)
-        np.testing.assert_allclose(db, db_tf.numpy(), rtol=1e-12)
-        assert abs(linear.mse(X, y, w, b, half=half) - loss.numpy()) < 1e-12

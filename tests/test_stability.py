@@ -2,6 +2,7 @@
 logits up to +-1e4 (property-based, with hypothesis)."""
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -84,3 +85,14 @@ def test_bce_from_probabilities_is_clipped_not_infinite(z):
     value, grad = loss.value_and_gradient(p, y)
     assert np.isfinite(value) and np.all(np.isfinite(grad))
     assert value <= -np.log(losses.EPSILON) + 1e-9
+
+
+def test_clipped_probability_caps_the_loss_and_zeroes_the_gradient():
+    """Chapter 5's note on softmax outputs: a true-class probability below
+    1e-7 is clipped, so the loss stops at -log(1e-7) and the gradient is 0.
+    """
+    p = np.array([[1e-9, 0.5, 0.5 - 1e-9]])
+    y = np.array([[1.0, 0.0, 0.0]])
+    cce = losses.CategoricalCrossentropy()
+    assert cce(p, y) == pytest.approx(-np.log(1e-7), rel=1e-6)
+    np.testing.assert_array_equal(cce.gradient(p, y), np.zeros_like(p))

@@ -65,7 +65,8 @@ def test_one_step_same_new_weights(name, optimizer, twins):
     model, twin, X, y = _pair(name, optimizer, twins)
     model.train_step(X, y)
     twin.train_on_batch(X, y)
-    for ours, theirs in zip(model.get_weights(), twin.get_weights()):
+    for ours, theirs in zip(model.get_weights(), twin.get_weights(),
+                            strict=True):
         assert ours.shape == theirs.shape
         np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
 
@@ -88,7 +89,8 @@ def test_to_keras_needs_input_shape_for_a_cnn(twins):
 def test_builders_match_zoo(twins):
     twin = twins.xor_model(rng=3)
     scratch = zoo.xor_net(rng=3)
-    for ours, theirs in zip(scratch.get_weights(), twin.get_weights()):
+    for ours, theirs in zip(scratch.get_weights(), twin.get_weights(),
+                            strict=True):
         np.testing.assert_allclose(ours, theirs, rtol=1e-6)
     assert twins.cnn_model(rng=0).output_shape == (None, 10)
 
@@ -104,5 +106,6 @@ def test_fit_same_history_and_weights_as_keras_fit(name, optimizer, twins):
                              verbose=0).history
     np.testing.assert_allclose(model.history_["loss"],
                                keras_history["loss"], rtol=1e-4, atol=1e-5)
-    for ours, theirs in zip(model.get_weights(), twin.get_weights()):
+    for ours, theirs in zip(model.get_weights(), twin.get_weights(),
+                            strict=True):
         np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-5)

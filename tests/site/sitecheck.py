@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from booktoc import toc_files
-
 ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "_build" / "html"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
@@ -21,8 +19,3 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 VIEWPORT = {"width": 1280, "height": 800}
-
-
-def toc_docnames() -> list[str]:
-    """The pages of _toc.yml in reading order (docnames, no suffix)."""
-    return toc_files()

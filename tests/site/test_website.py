@@ -22,9 +22,10 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import pytest
 import yaml
 
-from sitecheck import ROOT, SITE, toc_docnames
+from booktoc import toc_files
+from sitecheck import ROOT, SITE
 
-DOCNAMES = toc_docnames()
+DOCNAMES = toc_files()
 PAGES = [f"{name}.html" for name in DOCNAMES]
 
 #: chapters that teach backpropagation; searching for it must list each
@@ -34,7 +35,10 @@ TEACHES_BACKPROP = [
     "book/ch04_math/04_chain_rule_backprop.html",
 ]
 
-_TF_IMPORT = re.compile(r"^\s*(?:import|from)\s+(?:tensorflow|keras)\b", re.M)
+# a page needs TensorFlow if it imports it, Keras, or dlbook.twins
+_TF_IMPORT = re.compile(
+    r"^\s*(?:import|from)\s+(?:tensorflow|keras)\b"
+    r"|dlbook\.twins|from\s+dlbook\s+import\s+[^\n]*\btwins\b", re.M)
 _RAW_TEX = re.compile(
     r"\$\$|\\\(|\\\)|\\\[|\\\]"
     r"|\$[^$\n]{0,80}\\[A-Za-z]+[^$\n]{0,80}\$"

@@ -41,7 +41,6 @@ BOOK_EXECUTE=force`` and CI use it to re-execute every notebook.
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import re
@@ -290,7 +289,6 @@ def _stage_lite(app: Sphinx) -> None:
         nb = json.loads(path.read_text(encoding="utf-8"))
         cell = _install_cell(nb)
         if cell is not None:
-            nb = copy.deepcopy(nb)
             nb["cells"].insert(0, cell)
         dest = contents / path.relative_to(srcdir / BOOK_DIR)
         dest.parent.mkdir(parents=True, exist_ok=True)
