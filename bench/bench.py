@@ -436,6 +436,7 @@ def main(argv=None):
     print_machine(blas, twins.tf, twins.keras)
     workloads = [linear_workload(), xor_workload(), digits_workload(),
                  gemm_workload()]
+    by_key = {w.key: w for w in workloads}
     for w in workloads:
         w.build_twin(twins)
     print(f"  keras       fit(verbose=0, shuffle=False), jit_compile="
@@ -448,7 +449,7 @@ def main(argv=None):
         w.run(args.repeats, extra=gemm.seconds if w.key == "d" else None)
 
     results = print_table(workloads, args.repeats)
-    results.append(print_gemm(workloads[-1], gemm))
+    results.append(print_gemm(by_key["d"], gemm))
     ok = imp.median <= TARGET_IMPORT_S and not imp.tf_loaded
     results.append(ok)
     print(f"\nimport dlbook in a fresh interpreter, median of "
@@ -464,7 +465,7 @@ def main(argv=None):
         print(f"  ({w.key}) twin loss gap at the same weights "
               f"{w.twin_gap:.1e}; a Keras fit() call costs {fixed * 1e3:.0f}"
               " ms besides its steps")
-    xor = workloads[1]
+    xor = by_key["b"]
     per_epoch = min(timed(lambda: xor.twin.fit(
         xor.X_1, xor.y_1, epochs=10, batch_size=4, verbose=0))
         for _ in range(3)) / 10

@@ -1,7 +1,5 @@
 """Tests for dlbook.data: shapes, determinism, geometry, errors."""
 
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -141,14 +139,6 @@ def test_load_digits_offline_shapes_and_range():
     with pytest.raises(ValueError, match="images"):
         data.load_digits(images="yes")
 
-
-def test_import_dlbook_data_does_not_import_sklearn():
-    code = ("import sys, dlbook.data; "
-            "assert 'sklearn' not in sys.modules, 'sklearn imported'")
-    subprocess.run([sys.executable, "-c", code], check=True)
-
-
-# -- train_test_split ------------------------------------------------------
 
 def test_train_test_split_partitions_and_keeps_pairs():
     X = np.arange(50.0).reshape(25, 2)

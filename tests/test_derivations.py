@@ -124,8 +124,8 @@ def test_mse_hessian_and_stability_bound(line, tf):
 
 # -- section 3: a layer in matrix form ---------------------------------------
 def _xor_layer(rng):
-    X = make_xor()[0]
-    Y = one_hot(make_xor()[1], 2)
+    X, y = make_xor()
+    Y = one_hot(y, 2)
     W1, b1 = rng.normal(size=(2, 3)), rng.normal(size=3)
     W2, b2 = rng.normal(size=(3, 2)), rng.normal(size=2)
     return X, Y, W1, b1, W2, b2

@@ -7,7 +7,7 @@ import pytest
 import dlbook
 from dlbook import activations as act
 from dlbook import layers as L
-from dlbook import losses
+from dlbook import losses, zoo
 from dlbook.gradcheck import (check_function, check_gradients,
                               numerical_gradient, relative_error)
 
@@ -197,24 +197,26 @@ def test_dropout_gradient_with_fixed_mask(rng, tf):
 
 
 # -- whole models ---------------------------------------------------------
-def _models():
-    from dlbook import zoo
-    return [
-        (zoo.linear_regression(1, rng=0), (6, 1), "mse"),
-        (zoo.xor_net(hidden=3, activation="relu", rng=0), (4, 2),
-         losses.BinaryCrossentropy(from_logits=True)),
-        (dlbook.Sequential([L.Dense(2, 3, rng=0), L.Sigmoid(),
-                            L.Dense(3, 1, rng=1), L.Sigmoid()]), (5, 2),
-         "binary_crossentropy"),
-        (zoo.mlp((5, 4, 3), activation="tanh", rng=0), (7, 5),
-         losses.SparseCategoricalCrossentropy(from_logits=True)),
-        (dlbook.Sequential([L.Dense(4, 3, rng=0), L.Softmax()]), (3, 4),
-         "categorical_crossentropy"),
-        (dlbook.Sequential([L.Conv2D(1, 2, 3, padding="same", rng=0),
-                            L.ReLU(), L.MaxPool2D(2), L.Flatten(),
-                            L.Dense(8, 3, rng=1)]), (2, 4, 4, 1),
-         losses.SparseCategoricalCrossentropy(from_logits=True)),
-    ]
+MODELS = {
+    "linear": lambda: (zoo.linear_regression(1, rng=0), (6, 1), "mse"),
+    "xor_relu": lambda: (zoo.xor_net(hidden=3, activation="relu", rng=0),
+                         (4, 2), losses.BinaryCrossentropy(from_logits=True)),
+    "sigmoid_probs": lambda: (
+        dlbook.Sequential([L.Dense(2, 3, rng=0), L.Sigmoid(),
+                           L.Dense(3, 1, rng=1), L.Sigmoid()]), (5, 2),
+        "binary_crossentropy"),
+    "tanh_mlp": lambda: (
+        zoo.mlp((5, 4, 3), activation="tanh", rng=0), (7, 5),
+        losses.SparseCategoricalCrossentropy(from_logits=True)),
+    "softmax_probs": lambda: (
+        dlbook.Sequential([L.Dense(4, 3, rng=0), L.Softmax()]), (3, 4),
+        "categorical_crossentropy"),
+    "cnn": lambda: (
+        dlbook.Sequential([L.Conv2D(1, 2, 3, padding="same", rng=0),
+                           L.ReLU(), L.MaxPool2D(2), L.Flatten(),
+                           L.Dense(8, 3, rng=1)]), (2, 4, 4, 1),
+        losses.SparseCategoricalCrossentropy(from_logits=True)),
+}
 
 
 def _targets(loss, y_hat, rng):
@@ -229,9 +231,9 @@ def _targets(loss, y_hat, rng):
     return rng.normal(size=(n, k))
 
 
-@pytest.mark.parametrize("index", range(6))
-def test_sequential_gradients(index, rng, twins):
-    model, shape, loss = _models()[index]
+@pytest.mark.parametrize("name", MODELS)
+def test_sequential_gradients(name, rng, twins):
+    model, shape, loss = MODELS[name]()
     X = rng.normal(size=shape)
     y = _targets(loss, model.forward(X), rng)
     result = check_gradients(model, X, y=y, loss=loss)

@@ -74,7 +74,7 @@ def test_flatten_and_softmax_shapes(rng):
     np.testing.assert_allclose(p.sum(axis=1), 1)
 
 
-def test_dropout_statistics_and_inference(rng):
+def test_dropout_statistics_and_inference():
     layer = Dropout(0.25, rng=0)
     X = np.ones((200, 100))
     out = layer.forward(X, training=True)

@@ -129,7 +129,7 @@ class Watch:
         parts = urlsplit(url)
         if parts.scheme in ("data", "blob", "about"):
             return False
-        return parts.hostname != "127.0.0.1"
+        return parts.hostname != urlsplit(self.base_url).hostname
 
     def problems(self) -> list[str]:
         found = [f"console error: {m}" for m in self.console_errors]

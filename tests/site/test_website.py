@@ -88,12 +88,14 @@ def page_html(page: str) -> str:
     return (SITE / page).read_text(encoding="utf-8")
 
 
-def pages_with(marker: str) -> list[str]:
-    """The toc pages whose built HTML contains ``marker``."""
+def pages_with(marker: str | re.Pattern) -> list[str]:
+    """The toc pages whose built HTML contains ``marker`` (a string or a
+    compiled pattern)."""
     if not SITE.is_dir():
         return []
-    return [p for p in PAGES if (SITE / p).is_file()
-            and marker in page_html(p)]
+    found = marker.search if isinstance(marker, re.Pattern) else (
+        lambda html: marker in html)
+    return [p for p in PAGES if (SITE / p).is_file() and found(page_html(p))]
 
 
 def runs_in_browser(docname: str) -> bool:
@@ -340,8 +342,7 @@ def test_citations_link_to_the_bibliography(open_page):
 
 def test_equations_are_numbered_and_referenced(open_page):
     eq_ref = re.compile(r'href="[^"]*#equation-[^"]*"[^>]*>(<span[^>]*>)?\(\d')
-    referring = [p for p in PAGES if (SITE / p).is_file()
-                 and eq_ref.search(page_html(p))]
+    referring = pages_with(eq_ref)
     assert referring, "no page refers to a numbered equation"
     page, watch = open_page(referring[0])
     ref = page.locator("a[href*='#equation-']").filter(

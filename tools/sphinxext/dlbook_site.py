@@ -121,8 +121,9 @@ def runs_in_browser(nb: dict) -> bool:
     return bool(sources) and not any(_TF_IMPORT.search(s) for s in sources)
 
 
-def lite_notebooks(srcdir: Path) -> dict[str, Path]:
-    """Map docname (``book/...`` without suffix) to path, for lite pages."""
+def lite_notebooks(srcdir: Path) -> dict[str, tuple[Path, dict]]:
+    """Map docname (``book/...`` without suffix) to (path, parsed notebook),
+    for lite pages."""
     found = {}
     for path in sorted((srcdir / BOOK_DIR).rglob("*.ipynb")):
         if ".ipynb_checkpoints" in path.parts:
@@ -130,7 +131,7 @@ def lite_notebooks(srcdir: Path) -> dict[str, Path]:
         nb = json.loads(path.read_text(encoding="utf-8"))
         if runs_in_browser(nb):
             rel = path.relative_to(srcdir).with_suffix("")
-            found[rel.as_posix()] = path
+            found[rel.as_posix()] = (path, nb)
     return found
 
 
@@ -285,8 +286,7 @@ def _stage_lite(app: Sphinx) -> None:
     shutil.rmtree(contents, ignore_errors=True)
     contents.mkdir(parents=True)
     notebooks = lite_notebooks(srcdir)
-    for path in notebooks.values():
-        nb = json.loads(path.read_text(encoding="utf-8"))
+    for path, nb in notebooks.values():
         cell = _install_cell(nb)
         if cell is not None:
             nb["cells"].insert(0, cell)
