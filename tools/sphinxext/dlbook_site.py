@@ -1,6 +1,6 @@
 """Sphinx extension for the dlbook website (loaded from ``_config.yml``).
 
-It does six things that Jupyter Book 1 does not do by itself:
+It does seven things that Jupyter Book 1 does not do by itself:
 
 1. **Offline JavaScript.** After the HTML build it copies MathJax 3, the
    ipywidgets HTML manager (``embed-amd.js``) and require.js from
@@ -33,6 +33,12 @@ It does six things that Jupyter Book 1 does not do by itself:
 6. **Chapter numbering.** A chapter page that has section pages keeps its
    own sub-headings out of the numbering (as rubrics), so its sections are
    numbered 4.1, 4.2, ... whatever headings the chapter page has.
+7. **Reader reports and the footer.** The "open an issue" button leads to
+   the repository's issue forms (``<repository>/issues/new/choose``:
+   erratum, bug, ...; ``.github/ISSUE_TEMPLATE``) instead of a blank
+   issue, and ``{repository_url}`` / ``{repository_branch}`` in
+   ``html.extra_footer`` are filled in from ``repository:`` in
+   ``_config.yml``, so the repository is named in one place.
 
 The environment variable ``DLBOOK_EXECUTE`` (``force``, ``cache``, ``auto`` or
 ``off``) overrides ``execute.execute_notebooks`` for one build; ``make book
@@ -82,6 +88,9 @@ LITE_EXTENSIONS = (
 #: the JupyterLite app a "run in your browser" link opens
 LITE_APP = "lite/notebooks/index.html"
 LINK_TEXT = "Run this page in your browser"
+#: where the "open an issue" button leads, after the repository URL: the
+#: chooser of the issue forms in .github/ISSUE_TEMPLATE
+ISSUE_CHOOSER = "/issues/new/choose"
 LINK_NOTE = (
     " (JupyterLite: no install, no server; the Python runtime, Pyodide, "
     "loads from its CDN)"
@@ -351,6 +360,49 @@ def _unnumber_intro_sections(app: Sphinx, doctree: nodes.document) -> None:
         top.replace(section, _flatten_section(section))
 
 
+def _fill_footer(app: Sphinx, config) -> None:
+    """Put the repository's URL and branch into ``html.extra_footer``."""
+    opts = config.html_theme_options
+    footer = opts.get("extra_footer") or ""
+    if "{repository_" not in footer:
+        return
+    url = (opts.get("repository_url") or "").rstrip("/")
+    if not url:
+        raise ExtensionError(
+            "html.extra_footer uses {repository_url}: expected "
+            "repository.url in _config.yml, received none"
+        )
+    branch = opts.get("repository_branch") or "main"
+    opts["extra_footer"] = footer.replace("{repository_url}", url).replace(
+        "{repository_branch}", branch
+    )
+
+
+def _issue_button_to_forms(app, pagename, templatename, context, doctree):
+    """Point the "open an issue" button at the issue forms' chooser.
+
+    sphinx-book-theme's button opens a blank GitHub issue titled after the
+    page; the repository's forms (``.github/ISSUE_TEMPLATE``) ask for the
+    page's URL, the sentence or cell, and how the reader checked, so the
+    button leads to the chooser that lists them.  The repository URL is the
+    one the theme took from ``_config.yml``.
+    """
+
+    def visit(buttons):
+        for button in buttons:
+            if button.get("type") == "group":
+                visit(button.get("buttons", []))
+            elif (button.get("label") == "source-issues-button"
+                  and "/issues/new?" in button.get("url", "")):
+                repo = button["url"].split("/issues/new?", 1)[0]
+                button["url"] = repo + ISSUE_CHOOSER
+                button["tooltip"] = "Report a mistake or a bug"
+                if button.get("text"):
+                    button["text"] = "Report a mistake"
+
+    visit(context.get("header_buttons", []))
+
+
 def _copy_vendor(app: Sphinx, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
@@ -386,6 +438,9 @@ def setup(app: Sphinx) -> dict:
     # before Sphinx's TocTreeCollector (priority 500) reads the sections
     app.connect("doctree-read", _unnumber_intro_sections, priority=400)
     app.connect("html-page-context", _dedupe_inline_scripts, priority=900)
+    # after sphinx-book-theme's add_source_buttons (priority 501)
+    app.connect("html-page-context", _issue_button_to_forms, priority=900)
+    app.connect("config-inited", _fill_footer)
     # before jupyterlite-sphinx (priority 500) builds the lite site
     app.connect("build-finished", _copy_vendor, priority=400)
     app.connect("config-inited", _add_static)
