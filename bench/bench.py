@@ -175,7 +175,7 @@ class Workload:
     def build_twin(self, twins):
         self.twin = twins.to_keras(self.model)
         y_hat = self.model.forward(self.X_1)
-        ours = self.model.loss(y_hat, self.y_1)
+        ours = self.model.loss(self.y_1, y_hat)
         theirs = float(twins.keras_loss(self.model.loss)(
             self.y_1, self.twin(self.X_1, training=False)))
         self.twin_gap = abs(ours - theirs)   # same weights, same loss?

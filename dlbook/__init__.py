@@ -19,6 +19,7 @@ from .losses import (BinaryCrossentropy, CategoricalCrossentropy,
                      MeanSquaredError, SparseCategoricalCrossentropy)
 from .model import Sequential
 from .optim import SGD, Adam, Momentum
+from ._citation import citation
 
 __version__ = "0.1.0"
 
@@ -36,6 +37,7 @@ __all__ = [
     "Dense", "Dropout", "Flatten", "LeakyReLU", "MaxPool2D",
     "MeanSquaredError", "Momentum", "ReLU", "SGD", "Sequential", "Sigmoid",
     "Softmax", "SparseCategoricalCrossentropy", "Tanh", "activations",
-    "autodiff", "check_gradients", "data", "gradcheck", "init", "layers",
-    "linear", "losses", "numerical_gradient", "optim", "relative_error",
+    "autodiff", "check_gradients", "citation", "data", "gradcheck", "init",
+    "layers", "linear", "losses", "numerical_gradient", "optim",
+    "relative_error",
 ]

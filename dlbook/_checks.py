@@ -25,6 +25,11 @@ def as_rng(rng):
         f"received: {type(rng).__name__}")
 
 
+def _dimensions(counts):
+    """'dimension' after 1 (and only 1), else 'dimensions'."""
+    return "dimension" if list(counts) == [1] else "dimensions"
+
+
 def _describe(shape):
     return "shape " + str(tuple(shape))
 
@@ -53,8 +58,9 @@ def as_float_array(x, name, dtype=np.float64, ndim=None, allow_empty=False,
         if arr.ndim not in allowed:
             want = " or ".join(str(a) for a in allowed)
             raise ValueError(
-                f"expected {name} with {want} dimensions, received "
-                f"{_describe(arr.shape)} ({arr.ndim} dimensions)")
+                f"expected {name} with {want} {_dimensions(allowed)}, "
+                f"received {_describe(arr.shape)} ({arr.ndim} "
+                f"{_dimensions([arr.ndim])})")
     if arr.size == 0 and not allow_empty:
         raise ValueError(
             f"expected a non-empty {name}, received {_describe(arr.shape)}")
@@ -66,50 +72,74 @@ def as_float_array(x, name, dtype=np.float64, ndim=None, allow_empty=False,
     return arr
 
 
-def check_int(value, name, minimum=1):
-    """Return ``value`` as int if it is an integer >= ``minimum``."""
-    if (isinstance(value, bool) or not isinstance(value, numbers.Integral)
-            or value < minimum):
-        kind = "a positive integer" if minimum == 1 else \
-            f"an integer >= {minimum}"
+def check_scalar(value, name, target_type, *, min_val=None, max_val=None,
+                 include_boundaries="both"):
+    """Return ``value`` converted to ``target_type`` if it is a finite
+    scalar of that type within the bounds; else raise a ValueError that
+    names the argument and says what was expected.
+
+    The one check for every scalar argument in dlbook (as scikit-learn's
+    ``check_scalar``).
+
+    Parameters
+    ----------
+    value : object
+    name : str
+        The argument's name, for the message (``"lr"``, ``"n_in"``).
+    target_type : int or float
+        ``int`` accepts integers only; ``float`` accepts any real number.
+        Booleans are refused either way.
+    min_val, max_val : number, optional
+        Bounds; ``None`` means unbounded on that side.
+    include_boundaries : "both", "left", "right" or "neither"
+        Which bounds are allowed values.
+
+    Examples
+    --------
+    >>> check_scalar(3, "n_in", int, min_val=1)
+    3
+    >>> check_scalar(0.0, "lr", float, min_val=0,
+    ...              include_boundaries="neither")
+    Traceback (most recent call last):
+    ...
+    ValueError: expected a positive number, received: lr=0.0
+    """
+    if include_boundaries not in ("both", "left", "right", "neither"):
+        raise ValueError(
+            "expected include_boundaries in ('both', 'left', 'right', "
+            f"'neither'), received: {include_boundaries!r}")
+    closed_lo = include_boundaries in ("both", "left")
+    closed_hi = include_boundaries in ("both", "right")
+    kind = numbers.Integral if target_type is int else numbers.Real
+    ok = (not isinstance(value, bool) and isinstance(value, kind)
+          and bool(np.isfinite(value)))
+    if ok and min_val is not None:
+        ok = value >= min_val if closed_lo else value > min_val
+    if ok and max_val is not None:
+        ok = value <= max_val if closed_hi else value < max_val
+    if not ok:
+        kind = _scalar_kind(target_type, min_val, max_val, closed_lo,
+                            closed_hi)
         raise ValueError(f"expected {kind}, received: {name}={value!r}")
-    return int(value)
+    return target_type(value)
 
 
-def check_finite(value, name):
-    """Return ``value`` as float if it is a finite real number."""
-    if (isinstance(value, bool) or not isinstance(value, numbers.Real)
-            or not np.isfinite(value)):
-        raise ValueError(
-            f"expected a finite number, received: {name}={value!r}")
-    return float(value)
-
-
-def check_positive(value, name):
-    """Return ``value`` as float if it is a finite real number > 0."""
-    if (isinstance(value, bool) or not isinstance(value, numbers.Real)
-            or not np.isfinite(value) or value <= 0):
-        raise ValueError(
-            f"expected a positive number, received: {name}={value!r}")
-    return float(value)
-
-
-def check_fraction(value, name):
-    """Return ``value`` as float if 0 <= value < 1."""
-    if (isinstance(value, bool) or not isinstance(value, numbers.Real)
-            or not 0 <= value < 1):
-        raise ValueError(
-            f"expected a number in [0, 1), received: {name}={value!r}")
-    return float(value)
-
-
-def check_nonnegative(value, name):
-    """Return ``value`` as float if it is a finite number >= 0."""
-    if (isinstance(value, bool) or not isinstance(value, numbers.Real)
-            or not np.isfinite(value) or value < 0):
-        raise ValueError(
-            f"expected a non-negative number, received: {name}={value!r}")
-    return float(value)
+def _scalar_kind(target_type, lo, hi, closed_lo, closed_hi):
+    """Words for the values ``check_scalar`` accepts."""
+    noun = "integer" if target_type is int else "number"
+    article = "an" if noun == "integer" else "a"
+    if lo is not None and hi is not None:
+        left, right = "[(" [not closed_lo], "])"[not closed_hi]
+        return f"a {noun} in {left}{lo}, {hi}{right}"
+    if hi is not None:
+        return f"{article} {noun} {'<=' if closed_hi else '<'} {hi}"
+    if lo is None:
+        return f"a finite {noun}" if noun == "number" else "an integer"
+    if lo == 0:
+        return f"a {'non-negative' if closed_lo else 'positive'} {noun}"
+    if noun == "integer" and lo == 1 and closed_lo:
+        return "a positive integer"
+    return f"{article} {noun} {'>=' if closed_lo else '>'} {lo}"
 
 
 def check_range(value, name):
@@ -170,3 +200,4 @@ def check_labels(y, n_classes=None, name="y"):
             f"expected labels {name} in [0, {n_classes - 1}] for "
             f"{n_classes} classes, received values from {lo} to {hi}")
     return labels
+

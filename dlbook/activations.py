@@ -11,6 +11,8 @@ and cross-entropy".
 
 import numpy as np
 
+from ._checks import check_range, check_scalar
+
 
 def _float(z):
     """Return ``z`` as a floating array, keeping float32 as float32."""
@@ -116,3 +118,48 @@ ACTIVATIONS = {
     "relu": (relu, relu_prime),
     "leaky_relu": (leaky_relu, leaky_relu_prime),
 }
+"""Name -> ``(f, f_prime)`` for the elementwise activations."""
+
+
+def saturated_intervals(name, *, z_range=(-6.0, 6.0), alpha=0.1,
+                        threshold=0.05, n_points=2001):
+    """Where an activation's derivative is below ``threshold``.
+
+    There the gradient that flows back through the unit is multiplied by
+    less than ``threshold``: the unit is saturated (sigmoid, tanh) or dead
+    (ReLU for z < 0), and learning through it stalls.
+
+    Parameters
+    ----------
+    name : {"sigmoid", "tanh", "relu", "leaky_relu"}
+    z_range : (float, float), default (-6, 6)
+    alpha : float > 0, default 0.1
+        Leaky ReLU's slope for z < 0 (ignored for the others).
+    threshold : float > 0, default 0.05
+    n_points : int >= 2, default 2001
+        Resolution of the grid on which ``f'`` is evaluated.
+
+    Returns
+    -------
+    list of (float, float)
+        The intervals, in increasing order, to within the grid spacing.
+
+    Taught in: chapter 2, "Core concepts" (saturation).
+    """
+    if name not in ACTIVATIONS:
+        raise ValueError(f"expected name in {sorted(ACTIVATIONS)}, "
+                         f"received: name={name!r}")
+    f_prime = ACTIVATIONS[name][1]
+    options = ({"alpha": check_scalar(alpha, "alpha", float, min_val=0,
+                                      include_boundaries="neither")}
+               if name == "leaky_relu" else {})
+    low, high = check_range(z_range, "z_range")
+    threshold = check_scalar(threshold, "threshold", float, min_val=0,
+                             include_boundaries="neither")
+    n_points = check_scalar(n_points, "n_points", int, min_val=2)
+    z = np.linspace(low, high, n_points)
+    flat = np.concatenate([[False], np.abs(f_prime(z, **options))
+                           < threshold, [False]])
+    edges = np.flatnonzero(np.diff(flat.astype(np.int8)))   # starts, ends
+    return [(float(z[i]), float(z[j - 1]))
+            for i, j in zip(edges[::2], edges[1::2])]

@@ -9,14 +9,20 @@ passed on.  Each operation's forward and backward sit side by side.
 
 After micrograd by Andrej Karpathy (MIT licence), rewritten for the book.
 
-Keras equivalent: ``tf.GradientTape`` does the same for tensors.
-Taught in: chapter 4, "The chain rule, one node at a time".
+Forward mode is here too: :class:`Dual` carries a derivative along
+with each value in the forward pass (dual numbers), one pass per input
+direction instead of one backward pass per output.
+
+Keras equivalent: ``tf.GradientTape`` does the same for tensors
+(``tf.autodiff.ForwardAccumulator`` is TensorFlow's forward mode).
+Taught in: chapter 4, "The chain rule, one node at a time"; forward mode
+in chapter 4, "The cost of backpropagation".
 """
 
 import math
 import numbers
 
-__all__ = ["Value", "trace"]
+__all__ = ["Dual", "Value", "trace"]
 
 
 class Value:
@@ -169,10 +175,7 @@ class Value:
 
     def sigmoid(self):
         """Logistic sigmoid ``1 / (1 + e ** -x)``."""
-        x = self.data                        # stable for large |x|
-        s = 1 / (1 + math.exp(-x)) if x >= 0 else \
-            math.exp(x) / (1 + math.exp(x))
-        out = Value(s, _prev=(self,), _op="sigmoid")
+        out = Value(_sigmoid(self.data), _prev=(self,), _op="sigmoid")
 
         def _backward():                     # d sigma/dx = sigma (1 - sigma)
             self.grad += out.data * (1.0 - out.data) * out.grad
@@ -203,6 +206,13 @@ class Value:
         self.grad = 1.0                      # dL/dL = 1
         for node in reversed(order):         # outputs before their inputs
             node._backward()
+
+
+def _sigmoid(x):
+    """``1 / (1 + e ** -x)``, stable for large ``|x|``."""
+    if x >= 0:
+        return 1 / (1 + math.exp(-x))
+    return math.exp(x) / (1 + math.exp(x))
 
 
 def _as_value(x):
@@ -253,3 +263,118 @@ def trace(root):
     nodes = _topological_order(root)
     edges = [(child, node) for node in nodes for child in node._prev]
     return nodes, edges
+
+
+class Dual:
+    """A dual number ``a + b eps`` with ``eps ** 2 = 0``: forward mode.
+
+    Taylor's formula ends after one term when ``eps ** 2 = 0``:
+    ``f(a + b eps) = f(a) + f'(a) b eps``.  So a program run on duals
+    returns, next to each value ``data``, its directional derivative
+    ``tangent``: seed the inputs with tangents ``v`` and every result
+    carries ``J v``, the Jacobian times ``v``, in the same single forward
+    pass.  A full Jacobian of ``f: R^n -> R^m`` takes ``n`` passes (one
+    per input, ``v = e_j``), where reverse mode (:class:`Value`) takes one
+    backward pass per output.
+
+    Parameters
+    ----------
+    data : float
+        The value ``a``.
+    tangent : float, default 0.0
+        The derivative part ``b`` (0 for a constant).
+
+    Keras equivalent: ``tf.autodiff.ForwardAccumulator`` (a JVP).
+    Taught in: chapter 4, "The cost of backpropagation".
+    """
+
+    __slots__ = ("data", "tangent")
+
+    def __init__(self, data, tangent=0.0):
+        for name, x in (("data", data), ("tangent", tangent)):
+            if not _is_finite_number(x):
+                raise ValueError(
+                    f"expected Dual {name} to be a finite real number, "
+                    f"received: {type(x).__name__} ({x!r})")
+        self.data = float(data)
+        self.tangent = float(tangent)
+
+    def __repr__(self):
+        return f"Dual(data={self.data:.6g}, tangent={self.tangent:.6g})"
+
+    # each rule is the derivative of the operation: (f, f' * tangent)
+    def __add__(self, other):                # (a + b)' = a' + b'
+        other = _as_dual(other)
+        return Dual(self.data + other.data, self.tangent + other.tangent)
+
+    def __mul__(self, other):                # (ab)' = a'b + ab'
+        other = _as_dual(other)
+        return Dual(self.data * other.data,
+                    self.tangent * other.data + self.data * other.tangent)
+
+    def __pow__(self, p):                    # (x^p)' = p x^(p-1) x'
+        if not _is_finite_number(p):
+            raise ValueError(
+                "expected a constant finite number as the exponent of a "
+                f"Dual, received: {type(p).__name__} ({p!r})")
+        p = float(p)
+        if self.data == 0 and p < 0:
+            raise ValueError(
+                f"0 ** {p:g} is undefined (division by zero): expected a "
+                "non-zero base for a negative power, received: 0")
+        if self.data < 0 and not p.is_integer():
+            raise ValueError(
+                f"expected a non-negative base for the non-integer power "
+                f"{p}, received: {self.data}")
+        return Dual(self.data ** p,
+                    p * self.data ** (p - 1) * self.tangent)
+
+    def __neg__(self):
+        return self * -1
+
+    def __sub__(self, other):
+        return self + (-_as_dual(other))
+
+    def __truediv__(self, other):
+        return self * _as_dual(other) ** -1
+
+    def __radd__(self, other):
+        return self + other
+
+    def __rsub__(self, other):
+        return _as_dual(other) - self
+
+    def __rmul__(self, other):
+        return self * other
+
+    def __rtruediv__(self, other):
+        return _as_dual(other) / self
+
+    def exp(self):                           # (e^x)' = e^x x'
+        try:
+            e = math.exp(self.data)
+        except OverflowError:
+            raise ValueError(
+                f"exp({self.data}) overflows a float64") from None
+        return Dual(e, e * self.tangent)
+
+    def log(self):                           # (ln x)' = x' / x
+        if self.data <= 0:
+            raise ValueError(
+                f"expected a positive number for log, received: {self.data}")
+        return Dual(math.log(self.data), self.tangent / self.data)
+
+    def tanh(self):                          # tanh' = 1 - tanh^2
+        t = math.tanh(self.data)
+        return Dual(t, (1.0 - t * t) * self.tangent)
+
+    def sigmoid(self):                       # sigma' = sigma (1 - sigma)
+        s = _sigmoid(self.data)
+        return Dual(s, s * (1.0 - s) * self.tangent)
+
+    def relu(self):                          # 1 for x > 0, else 0 (as TF)
+        return Dual(max(self.data, 0.0), (self.data > 0) * self.tangent)
+
+
+def _as_dual(x):
+    return x if isinstance(x, Dual) else Dual(x)

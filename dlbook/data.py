@@ -8,7 +8,8 @@ bit-identical arrays.  Features come back as float64 arrays of shape
 :func:`load_digits`, ships inside scikit-learn.
 
 Taught in: chapter 3, "Algorithm steps" (splitting, standardising,
-minibatches) and chapter 5, "Practice" (the data sets).
+minibatches), chapter 5, "Practice" (the data sets), chapter 6
+(ratings) and chapter 8 (a graph with communities).
 """
 
 import numbers
@@ -18,23 +19,23 @@ import numpy as np
 from dlbook._checks import (
     as_float_array,
     as_rng,
-    check_finite,
-    check_fraction,
-    check_int,
     check_labels,
-    check_nonnegative,
-    check_positive,
     check_range,
     check_same_n,
+    check_scalar,
 )
 
 __all__ = [
+    "EXAMPLES",
     "Standardizer",
     "load_digits",
+    "load_example",
     "make_circles",
     "make_classification",
+    "make_communities",
     "make_linear",
     "make_moons",
+    "make_ratings",
     "make_spirals",
     "make_xor",
     "minibatches",
@@ -77,10 +78,10 @@ def make_linear(n_samples=1000, w=2.0, b=1.0, noise=0.1, x_range=(-1, 1),
     Keras equivalent: the data of the articles' ``Dense(1)`` regression.
     Taught in: chapter 4, "Linear regression", and chapter 5.
     """
-    n_samples = check_int(n_samples, "n_samples")
-    noise = check_nonnegative(noise, "noise")
+    n_samples = check_scalar(n_samples, "n_samples", int, min_val=1)
+    noise = check_scalar(noise, "noise", float, min_val=0)
     low, high = check_range(x_range, "x_range")
-    w, b = check_finite(w, "w"), check_finite(b, "b")
+    w, b = check_scalar(w, "w", float), check_scalar(b, "b", float)
     rng = as_rng(rng)
     X = rng.uniform(low, high, size=(n_samples, 1))          # (n, 1)
     eps = rng.standard_normal(n_samples)                      # (n,)
@@ -128,8 +129,8 @@ def make_moons(n_samples=200, noise=0.1, rng=None):
     Equivalent: ``sklearn.datasets.make_moons``.
     Taught in: chapter 2, "Core concepts" (what a hidden layer buys).
     """
-    n_samples = check_int(n_samples, "n_samples", minimum=2)
-    noise = check_nonnegative(noise, "noise")
+    n_samples = check_scalar(n_samples, "n_samples", int, min_val=2)
+    noise = check_scalar(noise, "noise", float, min_val=0)
     rng = as_rng(rng)
     n_out = n_samples - n_samples // 2
     n_in = n_samples // 2
@@ -159,20 +160,16 @@ def make_circles(n_samples=200, noise=0.05, factor=0.5, rng=None):
         Radius of the inner circle relative to the outer one.
     rng : None, int or numpy.random.Generator
 
-    Returns
-    -------
-    X : ndarray of shape (n_samples, 2), float64
-    y : ndarray of shape (n_samples,), int64 in {0, 1}
+    Returns ``X`` and ``y`` as ``make_moons`` does: points (n_samples, 2)
+    and labels (n_samples,), 0 for the outer circle and 1 for the inner.
 
     Equivalent: ``sklearn.datasets.make_circles``.
     Taught in: chapter 2, "Core concepts".
     """
-    n_samples = check_int(n_samples, "n_samples", minimum=2)
-    noise = check_nonnegative(noise, "noise")
-    factor = check_fraction(factor, "factor")
-    if factor == 0:
-        raise ValueError(
-            f"expected factor in (0, 1), received: factor={factor!r}")
+    n_samples = check_scalar(n_samples, "n_samples", int, min_val=2)
+    noise = check_scalar(noise, "noise", float, min_val=0)
+    factor = check_scalar(factor, "factor", float, min_val=0, max_val=1,
+                          include_boundaries="neither")
     rng = as_rng(rng)
     n_out = n_samples - n_samples // 2
     n_in = n_samples // 2
@@ -209,9 +206,9 @@ def make_spirals(n_samples=300, n_classes=3, noise=0.2, rng=None):
 
     Taught in: chapter 5, "Practice" (a multi-class decision boundary).
     """
-    n_classes = check_int(n_classes, "n_classes", minimum=2)
-    n_samples = check_int(n_samples, "n_samples", minimum=n_classes)
-    noise = check_nonnegative(noise, "noise")
+    n_classes = check_scalar(n_classes, "n_classes", int, min_val=2)
+    n_samples = check_scalar(n_samples, "n_samples", int, min_val=n_classes)
+    noise = check_scalar(noise, "noise", float, min_val=0)
     rng = as_rng(rng)
     y = np.arange(n_samples, dtype=np.int64) % n_classes      # balanced
     y.sort()
@@ -271,16 +268,18 @@ def make_classification(n_samples=2000, n_features=100, n_classes=10,
     classifier trains on but never defines.
     Taught in: chapter 5, "A 100-64-10 classifier".
     """
-    n_samples = check_int(n_samples, "n_samples")
-    n_features = check_int(n_features, "n_features")
-    n_classes = check_int(n_classes, "n_classes", minimum=2)
-    n_informative = check_int(n_informative, "n_informative")
+    n_samples = check_scalar(n_samples, "n_samples", int, min_val=1)
+    n_features = check_scalar(n_features, "n_features", int, min_val=1)
+    n_classes = check_scalar(n_classes, "n_classes", int, min_val=2)
+    n_informative = check_scalar(n_informative, "n_informative", int,
+                                 min_val=1)
     if n_informative > n_features:
         raise ValueError(
             f"expected n_informative <= n_features={n_features}, received: "
             f"n_informative={n_informative}")
-    noise = check_nonnegative(noise, "noise")
-    class_sep = check_positive(class_sep, "class_sep")
+    noise = check_scalar(noise, "noise", float, min_val=0)
+    class_sep = check_scalar(class_sep, "class_sep", float, min_val=0,
+                             include_boundaries="neither")
     rng = as_rng(rng)
     # orthonormal rows spanning a random n_informative-dim subspace
     Q = np.linalg.qr(rng.standard_normal((n_features, n_informative)))[0].T
@@ -294,6 +293,152 @@ def make_classification(n_samples=2000, n_features=100, n_classes=10,
     y = rng.permutation(np.arange(n_samples, dtype=np.int64) % n_classes)
     X = centres[y] + noise * rng.standard_normal((n_samples, n_features))
     return X, y                                        # (n, d), (n,)
+
+
+def make_ratings(n_users=60, n_items=40, *, rank=3, density=0.5, noise=0.3,
+                 rng=None):
+    """A synthetic ratings matrix of low rank, partly observed.
+
+    True ratings are ``3 + U V^T + user bias + item bias`` with ``U``
+    (n_users, rank) and ``V`` (n_items, rank) standard normal scaled by
+    ``1 / rank**0.25``, biases of scale 0.5; observations add Gaussian
+    noise of scale ``noise``.  Each (user, item) pair is observed with
+    probability ``density``.
+
+    Parameters
+    ----------
+    n_users, n_items : int, default 60 and 40
+    rank : int, default 3
+        Rank of the interaction ``U V^T``.
+    density : float in (0, 1], default 0.5
+        Probability that a pair is observed.
+    noise : float >= 0, default 0.3
+        Standard deviation of the noise on the observed ratings.
+    rng : None, int or numpy.random.Generator
+
+    Returns
+    -------
+    X : ndarray of shape (n_observed, 2), int64
+        (user, item) pairs.
+    r : ndarray of shape (n_observed,), float64
+        Observed ratings.
+    R_true : ndarray of shape (n_users, n_items), float64
+        The noise-free ratings of every pair (for evaluation).
+
+    Keras equivalent: none (the data a two-input recommender is fitted on).
+    Taught in: chapter 6, "Recommender systems".
+    """
+    n_users = check_scalar(n_users, "n_users", int, min_val=1)
+    n_items = check_scalar(n_items, "n_items", int, min_val=1)
+    rank = check_scalar(rank, "rank", int, min_val=1)
+    density = check_scalar(density, "density", float, min_val=0, max_val=1,
+                           include_boundaries="right")
+    noise = check_scalar(noise, "noise", float, min_val=0)
+    rng = as_rng(rng)
+    scale = rank ** -0.25
+    U = scale * rng.standard_normal((n_users, rank))
+    V = scale * rng.standard_normal((n_items, rank))
+    R_true = (3.0 + U @ V.T + 0.5 * rng.standard_normal((n_users, 1))
+              + 0.5 * rng.standard_normal((1, n_items)))
+    observed = rng.random((n_users, n_items)) < density
+    users, items = np.nonzero(observed)
+    X = np.stack([users, items], axis=1)               # (n_observed, 2)
+    r = R_true[users, items] + noise * rng.standard_normal(len(users))
+    return X, r, R_true
+
+
+def make_communities(n_per_class=20, n_classes=2, *, p_in=0.3, p_out=0.02,
+                     n_features=8, feature_noise=1.0, rng=None):
+    """A random graph with community structure (stochastic block model).
+
+    Two nodes of the same class are joined with probability ``p_in``, of
+    different classes with ``p_out``.  Each node's features are a weak,
+    noisy hint of its class: a class-dependent mean of size 0.5 in one
+    coordinate plus Gaussian noise of scale ``feature_noise``, so that
+    features alone classify poorly and the edges carry the rest.
+
+    Parameters
+    ----------
+    n_per_class : int, default 20
+    n_classes : int >= 2, default 2
+    p_in, p_out : float in [0, 1], default 0.3 and 0.02
+        Edge probabilities within a class and between classes.
+    n_features : int >= n_classes, default 8
+    feature_noise : float >= 0, default 1.0
+    rng : None, int or numpy.random.Generator
+
+    Returns
+    -------
+    A : ndarray of shape (n, n), float64
+        0/1, symmetric, zero diagonal; ``n = n_per_class * n_classes``.
+    X : ndarray of shape (n, n_features), float64
+    y : ndarray of shape (n,), int64 class labels
+
+    Keras equivalent: none (the graph a ``dlbook.graph.GraphConv`` model
+    is trained on).
+    Taught in: chapter 8, "A graph neural network layer".
+    """
+    n_per_class = check_scalar(n_per_class, "n_per_class", int, min_val=1)
+    n_classes = check_scalar(n_classes, "n_classes", int, min_val=2)
+    n_features = check_scalar(n_features, "n_features", int,
+                              min_val=n_classes)
+    p_in = check_scalar(p_in, "p_in", float, min_val=0, max_val=1)
+    p_out = check_scalar(p_out, "p_out", float, min_val=0, max_val=1)
+    feature_noise = check_scalar(feature_noise, "feature_noise", float,
+                                 min_val=0)
+    rng = as_rng(rng)
+    y = np.repeat(np.arange(n_classes), n_per_class)
+    n = len(y)
+    prob = np.where(y[:, None] == y[None, :], p_in, p_out)
+    upper = np.triu(rng.random((n, n)) < prob, k=1)
+    A = (upper | upper.T).astype(np.float64)
+    X = feature_noise * rng.standard_normal((n, n_features))
+    X[np.arange(n), y] += 0.5
+    return A, X, y
+
+
+_EXAMPLES = {
+    "linear": (make_linear, {}),
+    "moons": (make_moons, {"n_samples": 200, "noise": 0.15}),
+    "circles": (make_circles, {"n_samples": 200, "noise": 0.08}),
+    "spirals": (make_spirals, {"n_samples": 300}),
+}
+
+EXAMPLES = tuple(_EXAMPLES)
+"""The names :func:`load_example` knows."""
+
+
+def load_example(name):
+    """One of the small fixed data sets the book's explorers start from.
+
+    Each is a generator of this module with fixed settings and ``rng=0``,
+    so every call returns the same numbers:
+
+    * ``"linear"``: ``make_linear(rng=0)``, 1000 points of
+      ``y = 2x + 1 + noise`` (the learning-rate explorer);
+    * ``"moons"``: ``make_moons(n_samples=200, noise=0.15, rng=0)``;
+    * ``"circles"``: ``make_circles(n_samples=200, noise=0.08, rng=0)``;
+    * ``"spirals"``: ``make_spirals(n_samples=300, rng=0)``, 3 classes
+      (these three: the decision-boundary explorer).
+
+    Parameters
+    ----------
+    name : {"linear", "moons", "circles", "spirals"}
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_features), float64
+    y : ndarray of shape (n_samples,)
+        float64 targets for ``"linear"``, int64 labels for the others.
+
+    Taught in: chapter 3, "Algorithm steps", and chapter 4, "The MSE
+    gradient" (the explorers).
+    """
+    if name not in _EXAMPLES:
+        raise ValueError(f"expected name in {list(EXAMPLES)}, received: "
+                         f"name={name!r}")
+    make, settings = _EXAMPLES[name]
+    return make(**settings, rng=0)
 
 
 def load_digits(images=False):
@@ -434,6 +579,50 @@ def train_test_split(X, y, test_size=0.2, rng=None, stratify=False):
     return X[train], X[test], y[train], y[test]
 
 
+def train_val_test_split(X, y, *, val_size=0.2, test_size=0.2, rng=None,
+                         stratify=False):
+    """Shuffle and split into training, validation and test sets.
+
+    The validation set is for every choice (learning rate, width, number
+    of epochs, when to stop); the test set is looked at once, at the end,
+    to report how the chosen model does on data nothing was chosen on.
+
+    Parameters
+    ----------
+    X, y, rng : as for ``train_test_split``
+    stratify : bool, default False
+        Keep each class's share in all three sets.
+    val_size, test_size : float in (0, 1) or int, default 0.2 each
+        Fractions of ALL the samples (rounded up), or counts.
+
+    Returns
+    -------
+    X_train, X_val, X_test, y_train, y_val, y_test : ndarrays
+
+    Taught in: chapter 3, "Generalization".
+    """
+    X = _as_samples(X, "X")
+    y = _as_targets(y)
+    check_same_n(X, y)
+    n_samples = len(X)
+    n_test = _n_test(test_size, n_samples)
+    n_val = _n_test(val_size, n_samples)
+    if n_test + n_val >= n_samples:
+        raise ValueError(
+            f"expected val_size and test_size to leave training samples "
+            f"out of {n_samples}, received: val_size={val_size!r}, "
+            f"test_size={test_size!r} ({n_val} + {n_test} samples)")
+    if not isinstance(stratify, bool):
+        raise ValueError("expected stratify=True or False for a three-way "
+                         f"split, received: {type(stratify).__name__}")
+    rng = as_rng(rng)
+    X_rest, X_test, y_rest, y_test = train_test_split(
+        X, y, n_test, rng=rng, stratify=stratify)
+    X_train, X_val, y_train, y_val = train_test_split(
+        X_rest, y_rest, n_val, rng=rng, stratify=stratify)
+    return X_train, X_val, X_test, y_train, y_val, y_test
+
+
 def _stratified(groups, n_test, rng):
     """Test and train indices with each group's share kept (largest
     remainder), both in random order."""
@@ -546,7 +735,7 @@ def one_hot(y, n_classes=None, dtype=np.float64):
         labels = check_labels(y)
         n_classes = int(labels.max()) + 1
     else:
-        n_classes = check_int(n_classes, "n_classes")
+        n_classes = check_scalar(n_classes, "n_classes", int, min_val=1)
         labels = check_labels(y, n_classes)
     Y = np.zeros((len(labels), n_classes), dtype=dtype)       # (n, k)
     Y[np.arange(len(labels)), labels] = 1
@@ -584,7 +773,7 @@ def minibatches(X, y, batch_size, shuffle=True, rng=None, drop_last=False):
     X = _as_samples(X, "X")
     y = _as_targets(y)
     check_same_n(X, y)
-    batch_size = check_int(batch_size, "batch_size")
+    batch_size = check_scalar(batch_size, "batch_size", int, min_val=1)
     n_samples = len(X)
     if shuffle:            # one gather; the batches are then slices
         order = as_rng(rng).permutation(n_samples)

@@ -11,7 +11,7 @@ Taught in: chapter 6, "Language" and "Recommender systems".
 
 import numpy as np
 
-from ._checks import as_rng, check_int
+from ._checks import as_rng, check_scalar
 from .layers import Layer
 
 
@@ -36,6 +36,13 @@ def _as_ids(X, n_ids, name="X"):
 def _uniform_table(n_ids, dim, rng, dtype):
     # Keras's Embedding default: uniform in [-0.05, 0.05]
     return as_rng(rng).uniform(-0.05, 0.05, (n_ids, dim)).astype(dtype)
+
+
+def _init_table(layer, n_ids, dim, rng, dtype):
+    """Check the sizes and give ``layer`` its table ``E`` (n_ids, dim)."""
+    layer.n_ids = check_scalar(n_ids, "n_ids", int, min_val=1)
+    layer.dim = check_scalar(dim, "dim", int, min_val=1)
+    layer.params = {"E": _uniform_table(layer.n_ids, layer.dim, rng, dtype)}
 
 
 class Embedding(Layer):
@@ -63,12 +70,9 @@ class Embedding(Layer):
     Taught in: chapter 6, "Language".
     """
 
-    def __init__(self, n_ids, dim, rng=None, dtype=np.float64):
+    def __init__(self, n_ids, dim, *, rng=None, dtype=np.float64):
         super().__init__()
-        self.n_ids = check_int(n_ids, "n_ids")
-        self.dim = check_int(dim, "dim")
-        self.params = {"E": _uniform_table(self.n_ids, self.dim, rng,
-                                           dtype)}
+        _init_table(self, n_ids, dim, rng, dtype)
 
     def forward(self, X, training=False):
         """(n, T) ids -> (n, T, dim) vectors; caches the ids."""
@@ -119,13 +123,11 @@ class EmbeddingBag(Layer):
     Taught in: chapter 6, "Language".
     """
 
-    def __init__(self, n_ids, dim, pad_id=0, rng=None, dtype=np.float64):
+    def __init__(self, n_ids, dim, *, pad_id=0, rng=None,
+                 dtype=np.float64):
         super().__init__()
-        self.n_ids = check_int(n_ids, "n_ids")
-        self.dim = check_int(dim, "dim")
-        self.pad_id = check_int(pad_id, "pad_id", minimum=0)
-        self.params = {"E": _uniform_table(self.n_ids, self.dim, rng,
-                                           dtype)}
+        _init_table(self, n_ids, dim, rng, dtype)
+        self.pad_id = check_scalar(pad_id, "pad_id", int, min_val=0)
 
     def forward(self, X, training=False):
         """(n, T) ids -> (n, dim) mean vectors; caches ids and weights."""
@@ -135,7 +137,7 @@ class EmbeddingBag(Layer):
                              f" received shape {ids.shape}")
         keep = ids != self.pad_id                       # (n, T)
         count = np.maximum(keep.sum(axis=1, keepdims=True), 1)
-        weight = keep / count                           # (n, T)
+        weight = (keep / count).astype(self.params["E"].dtype)  # (n, T)
         self._cache = (ids, weight)
         return np.einsum("nt,ntd->nd", weight, self.params["E"][ids])
 
@@ -193,12 +195,12 @@ class MatrixFactorization(Layer):
     Taught in: chapter 6, "Recommender systems".
     """
 
-    def __init__(self, n_users, n_items, dim, mu=0.0, rng=None,
+    def __init__(self, n_users, n_items, dim, *, mu=0.0, rng=None,
                  dtype=np.float64):
         super().__init__()
-        self.n_users = check_int(n_users, "n_users")
-        self.n_items = check_int(n_items, "n_items")
-        self.dim = check_int(dim, "dim")
+        self.n_users = check_scalar(n_users, "n_users", int, min_val=1)
+        self.n_items = check_scalar(n_items, "n_items", int, min_val=1)
+        self.dim = check_scalar(dim, "dim", int, min_val=1)
         self.mu = float(mu)
         rng = as_rng(rng)
         self.params = {
@@ -244,44 +246,3 @@ class MatrixFactorization(Layer):
     def __repr__(self):
         return (f"MatrixFactorization({self.n_users}, {self.n_items}, "
                 f"dim={self.dim})")
-
-
-def make_ratings(n_users=60, n_items=40, rank=3, density=0.5, noise=0.3,
-                 rng=None):
-    """A synthetic ratings matrix of low rank, partly observed.
-
-    True ratings are ``3 + U V^T + user bias + item bias`` with ``U``
-    (n_users, rank) and ``V`` (n_items, rank) standard normal scaled by
-    ``1 / rank**0.25``, biases of scale 0.5; observations add Gaussian
-    noise of scale ``noise``.  Each (user, item) pair is observed with
-    probability ``density``.
-
-    Returns
-    -------
-    X : ndarray (n_observed, 2) of int
-        (user, item) pairs.
-    r : ndarray (n_observed,)
-        Observed ratings.
-    R_true : ndarray (n_users, n_items)
-        The noise-free ratings of every pair (for evaluation).
-    """
-    n_users = check_int(n_users, "n_users")
-    n_items = check_int(n_items, "n_items")
-    rank = check_int(rank, "rank")
-    if not 0 < density <= 1:
-        raise ValueError("expected density in (0, 1], received: "
-                         f"density={density!r}")
-    if noise < 0:
-        raise ValueError(f"expected noise >= 0, received: noise={noise!r}")
-    rng = as_rng(rng)
-    scale = rank ** -0.25
-    U = scale * rng.standard_normal((n_users, rank))
-    V = scale * rng.standard_normal((n_items, rank))
-    R_true = (3.0 + U @ V.T + 0.5 * rng.standard_normal((n_users, 1))
-              + 0.5 * rng.standard_normal((1, n_items)))
-    observed = rng.random((n_users, n_items)) < density
-    users, items = np.nonzero(observed)
-    X = np.stack([users, items], axis=1)
-    r = R_true[users, items] + noise * rng.standard_normal(len(users))
-    return X, r, R_true
-

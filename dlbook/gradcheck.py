@@ -106,9 +106,10 @@ def check_gradients(layer, X, y=None, loss=None, rng=0, eps=1e-6,
     """Check a layer's (or model's) backward against central differences.
 
     With ``loss`` (a ``Loss`` or its name) and ``y``, the scalar checked
-    is ``loss(layer.forward(X), y)``; without, it is ``sum(out * R)`` for a
-    fixed random ``R``, so every output entry contributes.  Both ``dL/dX``
-    and every parameter's gradient are compared.
+    is ``loss(y, layer.forward(X))`` (targets first, as in Keras);
+    without, it is ``sum(out * R)`` for a fixed random ``R``, so every
+    output entry contributes.  Both ``dL/dX`` and every parameter's
+    gradient are compared.
 
     Parameters
     ----------
@@ -133,9 +134,9 @@ def check_gradients(layer, X, y=None, loss=None, rng=0, eps=1e-6,
         out = layer.forward(X, training=training)
 
         def objective(_):
-            return loss(layer.forward(X, training=training), y)
+            return loss(y, layer.forward(X, training=training))
 
-        dout = loss.gradient(out, y)
+        dout = loss.gradient(y, out)
     else:
         out = layer.forward(X, training=training)
         R = as_rng(rng).standard_normal(out.shape)

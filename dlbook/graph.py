@@ -14,7 +14,7 @@ Taught in: chapter 8, "A graph neural network layer".
 
 import numpy as np
 
-from ._checks import as_float_array, as_rng, check_fraction, check_int
+from ._checks import as_float_array, as_rng, check_scalar
 from .init import get_initializer
 from .layers import Layer
 
@@ -82,15 +82,15 @@ class GraphConv(Layer):
     Taught in: chapter 8, "A graph neural network layer".
     """
 
-    def __init__(self, A_hat, n_in, n_out, rng=None, dtype=np.float64):
+    def __init__(self, A_hat, n_in, n_out, *, rng=None, dtype=np.float64):
         super().__init__()
         A_hat = as_float_array(A_hat, "A_hat", dtype, ndim=2)
         if A_hat.shape[0] != A_hat.shape[1]:
             raise ValueError("expected a square A_hat of shape (n_nodes, "
                              f"n_nodes), received shape {A_hat.shape}")
         self.A_hat = A_hat
-        self.n_in = check_int(n_in, "n_in")
-        self.n_out = check_int(n_out, "n_out")
+        self.n_in = check_scalar(n_in, "n_in", int, min_val=1)
+        self.n_out = check_scalar(n_out, "n_out", int, min_val=1)
         W = get_initializer("glorot_uniform")((self.n_in, self.n_out),
                                               as_rng(rng))
         self.params = {"W": np.asarray(W, dtype=dtype),
@@ -118,41 +118,11 @@ class GraphConv(Layer):
     def output_shape(self, input_shape):
         return (self.n_out,)
 
+    def cast(self, dtype):
+        """Convert ``W``, ``b`` and the fixed ``A_hat`` to ``dtype``."""
+        self.A_hat = self.A_hat.astype(dtype, copy=False)
+        return super().cast(dtype)
+
     def __repr__(self):
         return (f"GraphConv(n_nodes={self.A_hat.shape[0]}, {self.n_in}, "
                 f"{self.n_out})")
-
-
-def make_communities(n_per_class=20, n_classes=2, p_in=0.3, p_out=0.02,
-                     n_features=8, feature_noise=1.0, rng=None):
-    """A random graph with community structure (stochastic block model).
-
-    Two nodes of the same class are joined with probability ``p_in``, of
-    different classes with ``p_out``.  Each node's features are a weak,
-    noisy hint of its class: a class-dependent mean of size 0.5 in one
-    coordinate plus Gaussian noise of scale ``feature_noise``, so that
-    features alone classify poorly and the edges carry the rest.
-
-    Returns
-    -------
-    A : ndarray (n, n) of 0/1, symmetric, zero diagonal
-    X : ndarray (n, n_features)
-    y : ndarray (n,) of int class labels, ``n = n_per_class * n_classes``
-    """
-    n_per_class = check_int(n_per_class, "n_per_class")
-    n_classes = check_int(n_classes, "n_classes", minimum=2)
-    n_features = check_int(n_features, "n_features", minimum=n_classes)
-    for name, p in (("p_in", p_in), ("p_out", p_out)):
-        check_fraction(p, name)
-    if feature_noise < 0:
-        raise ValueError("expected feature_noise >= 0, received: "
-                         f"feature_noise={feature_noise!r}")
-    rng = as_rng(rng)
-    y = np.repeat(np.arange(n_classes), n_per_class)
-    n = len(y)
-    prob = np.where(y[:, None] == y[None, :], p_in, p_out)
-    upper = np.triu(rng.random((n, n)) < prob, k=1)
-    A = (upper | upper.T).astype(np.float64)
-    X = feature_noise * rng.standard_normal((n, n_features))
-    X[np.arange(n), y] += 0.5
-    return A, X, y

@@ -65,11 +65,29 @@ def zeros(shape, rng=None):
     return np.zeros(shape)
 
 
+def orthogonal(shape, rng=None):
+    """A random orthogonal matrix (rows or columns orthonormal): the QR
+    factor of a standard normal draw, signs fixed so that it is uniformly
+    distributed.  Multiplying by it keeps vector norms, so a recurrent
+    state neither grows nor shrinks through the kernel alone.  Keras
+    equivalent: ``"orthogonal"`` (the default ``recurrent_initializer``).
+    """
+    if len(shape) < 2:
+        raise ValueError(f"expected a kernel shape with at least 2 "
+                         f"dimensions, received shape {tuple(shape)}")
+    rows, cols = int(np.prod(shape[:-1])), shape[-1]
+    a = as_rng(rng).standard_normal((max(rows, cols), min(rows, cols)))
+    q, r = np.linalg.qr(a)
+    q *= np.sign(np.diag(r))
+    return (q if rows >= cols else q.T).reshape(shape)
+
+
 INITIALIZERS = {
     "glorot_uniform": glorot_uniform,
     "he_uniform": he_uniform,
     "he_normal": he_normal,
     "zeros": zeros,
+    "orthogonal": orthogonal,
 }
 
 

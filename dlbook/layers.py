@@ -8,6 +8,22 @@ Samples are rows; images are channels-last ``(n, height, width, channels)``
 as in Keras, and kernels use the Keras layouts, so weights move to a Keras
 twin with ``set_weights`` unchanged.
 
+Every layer in dlbook names its arguments the same way:
+
+* sizes come first and positionally: ``n_in, n_out`` for the widths a
+  layer maps between (``Dense``, ``Conv2D``'s channels, ``GraphConv``,
+  ``SimpleRNN``'s hidden units), ``n_ids`` for the rows of a lookup table,
+  ``d_model`` for sequence layers that keep the width (attention, the
+  Transformer), ``n_features`` for normalisation layers;
+* every option after them is keyword-only: ``rng`` (seed or generator of
+  the initial weights), ``init``, ``dtype``, and the layer's own;
+* docstrings give shapes in a ``Shapes`` section, with ``n`` the number of
+  samples, and say which chapter teaches the layer.
+
+``Container`` (a layer made of layers: ``Sequential``, ``Residual``, the
+Transformer block) owns its list of layers and exposes their parameters as
+one flat dict.
+
 Taught in: chapter 4, "A layer in matrix form" and "The chain rule and
 backpropagation"; convolution in chapter 5, "A convolutional network".
 """
@@ -16,8 +32,9 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from . import activations as act
-from ._checks import as_rng, check_fraction, check_int, check_positive
+from ._checks import as_rng, check_scalar
 from .init import get_initializer
+from .regularizers import get_regularizer
 
 
 class Layer:
@@ -25,9 +42,15 @@ class Layer:
     ``forward`` / ``backward``."""
 
     def __init__(self):
+        self._init_params()
+        self._cache = None
+
+    def _init_params(self):
+        """Start with no parameters; a ``Container`` overrides this, since
+        its ``params`` and ``grads`` are views of its layers' dicts."""
         self.params = {}
         self.grads = {}
-        self._cache = None
+        self.regularizers = {}
 
     def forward(self, X, training=False):
         raise NotImplementedError
@@ -52,6 +75,33 @@ class Layer:
     def n_params(self):
         return int(sum(p.size for p in self.params.values()))
 
+    def _regularize(self, key, regularizer):
+        regularizer = get_regularizer(regularizer)
+        if regularizer is not None:
+            self.regularizers[key] = regularizer
+
+    def cast(self, dtype):
+        """Convert the parameters to ``dtype`` in place; returns self."""
+        for key, value in self.params.items():
+            self.params[key] = value.astype(dtype, copy=False)
+        return self
+
+    # -- weight penalties (``kernel_regularizer``) -------------------------
+    @property
+    def regularized(self):
+        """True if any parameter carries a penalty."""
+        return bool(self.regularizers)
+
+    def penalty(self):
+        """The sum of the layer's weight penalties, 0.0 without any."""
+        return float(sum(r(self.params[k])
+                         for k, r in self.regularizers.items()))
+
+    def add_penalty_gradients(self):
+        """Add each penalty's gradient to ``grads`` (after ``backward``)."""
+        for key, r in self.regularizers.items():
+            self.grads[key] = self.grads[key] + r.gradient(self.params[key])
+
     def _cached(self):
         if self._cache is None:
             raise RuntimeError(
@@ -70,6 +120,104 @@ class Layer:
         return f"{type(self).__name__}()"
 
 
+class Container(Layer):
+    """A layer made of layers, the base of ``Sequential`` and
+    ``Residual``.
+
+    It owns the list ``layers``; its ``params`` and ``grads`` are flat
+    views of theirs, keyed ``"<index>.<name>"`` (``"0.W"``, ``"0.b"``,
+    ``"2.1.W"`` for a container inside a container), so an optimizer steps
+    every array of every layer, and ``n_params`` and ``cast`` reach them
+    all.
+
+    Parameters
+    ----------
+    layers : list of Layer
+    """
+
+    def __init__(self, layers):
+        layers = list(layers)
+        if not layers or not all(isinstance(la, Layer) for la in layers):
+            raise ValueError(
+                f"expected a non-empty list of dlbook layers for "
+                f"{type(self).__name__}, received: {layers!r}")
+        self.layers = layers
+        super().__init__()
+
+    def _init_params(self):
+        pass                         # the layers own their arrays
+
+    @property
+    def params(self):
+        return {f"{i}.{k}": v for i, layer in enumerate(self.layers)
+                for k, v in layer.params.items()}
+
+    @property
+    def grads(self):
+        return {f"{i}.{k}": v for i, layer in enumerate(self.layers)
+                for k, v in layer.grads.items()}
+
+    @property
+    def n_params(self):
+        return int(sum(la.n_params for la in self.layers))
+
+    def cast(self, dtype):
+        """Convert every layer's parameters to ``dtype``; returns self."""
+        for layer in self.layers:
+            layer.cast(dtype)
+        return self
+
+    @property
+    def regularized(self):
+        return any(layer.regularized for layer in self.layers)
+
+    def penalty(self):
+        return float(sum(layer.penalty() for layer in self.layers))
+
+    def add_penalty_gradients(self):
+        for layer in self.layers:
+            layer.add_penalty_gradients()
+
+    def get_weights(self):
+        """Copies of the parameters in Keras order: [W0, b0, W1, b1, ...]."""
+        return [v.copy() for v in self.params.values()]
+
+    def set_weights(self, weights):
+        """Set parameters from a list in ``get_weights`` order (for example
+        ``keras_model.get_weights()``); returns self."""
+        targets = self.params
+        weights = list(weights)
+        if len(weights) != len(targets):
+            raise ValueError(f"expected {len(targets)} arrays, received "
+                             f"{len(weights)}")
+        for (key, p), w in zip(targets.items(), weights):
+            w = np.asarray(w)
+            if w.shape != p.shape:
+                raise ValueError(f"expected {key} of shape {p.shape}, "
+                                 f"received shape {w.shape}")
+            p[...] = w
+        return self
+
+    def _forward_layers(self, X, training):
+        for layer in self.layers:
+            X = layer.forward(X, training=training)
+        return X
+
+    def _backward_layers(self, dout):
+        for layer in reversed(self.layers):
+            dout = layer.backward(dout)
+        return dout
+
+    def output_shape(self, input_shape):
+        for layer in self.layers:
+            input_shape = layer.output_shape(input_shape)
+        return input_shape
+
+    def __repr__(self):
+        inner = ", ".join(repr(la) for la in self.layers)
+        return f"{type(self).__name__}([{inner}])"
+
+
 class Dense(Layer):
     """Fully connected layer: ``y_hat = X @ W + b``.
 
@@ -80,9 +228,14 @@ class Dense(Layer):
     rng : None, int or numpy.random.Generator
         Seed or generator for the initial kernel; ``b`` starts at zero.
     init : str or callable, default "glorot_uniform"
+    kernel_regularizer : None, "l2", ``regularizers.L2`` or ``L1``
+        A penalty on ``W`` that ``Sequential`` adds to the loss (and its
+        gradient to ``dW``); see ``dlbook.regularizers``.
     dtype : numpy dtype, default float64
 
-    Shapes: ``X`` (n_samples, n_in) -> (n_samples, n_out);
+    Shapes
+    ------
+    ``X`` (n_samples, n_in) -> (n_samples, n_out);
     ``W`` (n_in, n_out), ``b`` (n_out,).
     Gradients: ``dW = X.T @ dout``, ``db = dout.sum(0)``,
     ``dX = dout @ W.T``.
@@ -91,14 +244,15 @@ class Dense(Layer):
     Taught in: chapter 4, "A layer in matrix form".
     """
 
-    def __init__(self, n_in, n_out, rng=None, init="glorot_uniform",
-                 dtype=np.float64):
+    def __init__(self, n_in, n_out, *, rng=None, init="glorot_uniform",
+                 kernel_regularizer=None, dtype=np.float64):
         super().__init__()
-        self.n_in = check_int(n_in, "n_in")
-        self.n_out = check_int(n_out, "n_out")
+        self.n_in = check_scalar(n_in, "n_in", int, min_val=1)
+        self.n_out = check_scalar(n_out, "n_out", int, min_val=1)
         W = get_initializer(init)((self.n_in, self.n_out), as_rng(rng))
         self.params = {"W": np.asarray(W, dtype=dtype),
                        "b": np.zeros(self.n_out, dtype=dtype)}
+        self._regularize("W", kernel_regularizer)
 
     def forward(self, X, training=False):
         """(n_samples, n_in) -> (n_samples, n_out); caches X."""
@@ -200,7 +354,8 @@ class LeakyReLU(_Elementwise):
 
     def __init__(self, alpha=0.01):
         super().__init__()
-        self.alpha = check_positive(alpha, "alpha")
+        self.alpha = check_scalar(alpha, "alpha", float, min_val=0,
+                                  include_boundaries="neither")
 
     def _f(self, X):
         return act.leaky_relu(X, self.alpha)
@@ -243,6 +398,7 @@ class Flatten(Layer):
 
     def backward(self, dout):
         shape = self._cached()
+        self._check_dout(dout, (shape[0], int(np.prod(shape[1:]))))
         return dout.reshape(shape)
 
     def output_shape(self, input_shape):
@@ -266,26 +422,29 @@ class Dropout(Layer):
     Taught in: chapter 8, "Outlook and challenges" (overfitting).
     """
 
-    def __init__(self, rate, rng=None, fixed_mask=False):
+    def __init__(self, rate, *, rng=None, fixed_mask=False):
         super().__init__()
-        self.rate = check_fraction(rate, "rate")
+        self.rate = check_scalar(rate, "rate", float, min_val=0, max_val=1,
+                                 include_boundaries="left")
         self.rng = as_rng(rng)
         self.fixed_mask = bool(fixed_mask)
         self.mask = None
 
     def forward(self, X, training=False):
         if not training or self.rate == 0:
-            self._cache = 1.0
+            self._cache = (X.shape, None)
             return X
         if not (self.fixed_mask and self.mask is not None
                 and self.mask.shape == X.shape):
             keep = self.rng.random(X.shape) >= self.rate
             self.mask = (keep / (1 - self.rate)).astype(X.dtype)
-        self._cache = self.mask
+        self._cache = (X.shape, self.mask)
         return X * self.mask
 
     def backward(self, dout):
-        return dout * self._cached()
+        shape, mask = self._cached()
+        self._check_dout(dout, shape)
+        return dout if mask is None else dout * mask
 
     def __repr__(self):
         return f"Dropout(rate={self.rate})"
@@ -307,40 +466,47 @@ class Conv2D(Layer):
 
     Parameters
     ----------
-    in_channels, filters : int
+    n_in, n_out : int
+        Input channels and output channels (filters, Keras's ``filters``):
+        the widths it maps between, named as for ``Dense``.
     kernel_size : int or (int, int)
     stride : int, default 1
     padding : "valid" or "same"
-    rng, init, dtype : as for ``Dense``
+    rng, init, kernel_regularizer, dtype : as for ``Dense``
 
-    Shapes: ``X`` (n, h, w, in_channels) -> (n, h_out, w_out, filters);
-    ``W`` (kh, kw, in_channels, filters), ``b`` (filters,).
+    Shapes
+    ------
+    ``X`` (n, h, w, n_in) -> (n, h_out, w_out, n_out);
+    ``W`` (kh, kw, n_in, n_out), ``b`` (n_out,).
 
-    Keras equivalent: ``keras.layers.Conv2D(filters, kernel_size,
+    Keras equivalent: ``keras.layers.Conv2D(n_out, kernel_size,
     strides=stride, padding=padding)``, same kernel layout.
     Taught in: chapter 5, "A convolutional network".
     """
 
-    def __init__(self, in_channels, filters, kernel_size, stride=1,
+    def __init__(self, n_in, n_out, kernel_size, *, stride=1,
                  padding="valid", rng=None, init="glorot_uniform",
-                 dtype=np.float64):
+                 kernel_regularizer=None, dtype=np.float64):
         super().__init__()
-        self.in_channels = check_int(in_channels, "in_channels")
-        self.filters = check_int(filters, "filters")
+        self.n_in = check_scalar(n_in, "n_in", int,
+                                        min_val=1)
+        self.n_out = check_scalar(n_out, "n_out", int, min_val=1)
         if isinstance(kernel_size, (tuple, list)):
-            kh, kw = (check_int(k, "kernel_size") for k in kernel_size)
+            kh, kw = (check_scalar(k, "kernel_size", int,
+                                   min_val=1) for k in kernel_size)
         else:
-            kh = kw = check_int(kernel_size, "kernel_size")
+            kh = kw = check_scalar(kernel_size, "kernel_size", int, min_val=1)
         self.kernel_size = (kh, kw)
-        self.stride = check_int(stride, "stride")
+        self.stride = check_scalar(stride, "stride", int, min_val=1)
         if padding not in ("valid", "same"):
             raise ValueError("expected padding 'valid' or 'same', "
                              f"received: padding={padding!r}")
         self.padding = padding
-        shape = (kh, kw, self.in_channels, self.filters)
+        shape = (kh, kw, self.n_in, self.n_out)
         W = get_initializer(init)(shape, as_rng(rng))
         self.params = {"W": np.asarray(W, dtype=dtype),
-                       "b": np.zeros(self.filters, dtype=dtype)}
+                       "b": np.zeros(self.n_out, dtype=dtype)}
+        self._regularize("W", kernel_regularizer)
 
     def _pads(self, h, w):
         if self.padding == "valid":
@@ -360,14 +526,14 @@ class Conv2D(Layer):
                 f"{kh}x{kw} kernel with padding={self.padding!r}, received "
                 f"{h}x{w}")
         return ((h + pt + pb - kh) // s + 1, (w + pl + pr - kw) // s + 1,
-                self.filters)
+                self.n_out)
 
     def forward(self, X, training=False):
-        """(n, h, w, c_in) -> (n, h_out, w_out, filters)."""
-        if X.ndim != 4 or X.shape[3] != self.in_channels:
+        """(n, h, w, n_in) -> (n, h_out, w_out, n_out)."""
+        if X.ndim != 4 or X.shape[3] != self.n_in:
             raise ValueError(
                 "expected X of shape (n_samples, height, width, "
-                f"{self.in_channels}), received shape {X.shape}")
+                f"{self.n_in}), received shape {X.shape}")
         kh, kw = self.kernel_size
         s = self.stride
         (pt, pb), (pl, pr) = self._pads(X.shape[1], X.shape[2])
@@ -382,17 +548,17 @@ class Conv2D(Layer):
         n, ho, wo = patches.shape[:3]
         cols = patches.reshape(n * ho * wo, -1)     # (n*ho*wo, c_in*kh*kw)
         Wmat = self.params["W"].transpose(2, 0, 1, 3).reshape(
-            -1, self.filters)                       # (c_in*kh*kw, filters)
+            -1, self.n_out)                       # (n_in*kh*kw, n_out)
         out = cols @ Wmat + self.params["b"]
         self._cache = (Xp.shape, (pt, pl), X.shape, cols, Wmat, (n, ho, wo))
-        return out.reshape(n, ho, wo, self.filters)
+        return out.reshape(n, ho, wo, self.n_out)
 
     def backward(self, dout):
         """Store dL/dW, dL/db; return dL/dX (n, h, w, c_in)."""
         d2 = self.param_gradients(dout)
         padded_shape, (pt, pl), x_shape, _, Wmat, (n, ho, wo) = self._cache
         kh, kw = self.kernel_size
-        c = self.in_channels
+        c = self.n_in
         s = self.stride
         dcols = (d2 @ Wmat.T).reshape(n, ho, wo, c, kh, kw)
         dXp = np.zeros(padded_shape, dtype=dout.dtype)
@@ -403,18 +569,18 @@ class Conv2D(Layer):
         return dXp[:, pt:pt + x_shape[1], pl:pl + x_shape[2], :]
 
     def param_gradients(self, dout):
-        """Store dL/dW, dL/db only; returns ``dout`` as (n*ho*wo, filters)."""
+        """Store dL/dW, dL/db only; returns ``dout`` as (n*ho*wo, n_out)."""
         _, _, _, cols, _, (n, ho, wo) = self._cached()
-        self._check_dout(dout, (n, ho, wo, self.filters))
+        self._check_dout(dout, (n, ho, wo, self.n_out))
         kh, kw = self.kernel_size
-        d2 = dout.reshape(-1, self.filters)         # (n*ho*wo, filters)
+        d2 = dout.reshape(-1, self.n_out)         # (n*ho*wo, n_out)
         self.grads["W"] = (cols.T @ d2).reshape(
-            self.in_channels, kh, kw, self.filters).transpose(1, 2, 0, 3)
+            self.n_in, kh, kw, self.n_out).transpose(1, 2, 0, 3)
         self.grads["b"] = d2.sum(axis=0)
         return d2
 
     def __repr__(self):
-        return (f"Conv2D({self.in_channels}, {self.filters}, "
+        return (f"Conv2D({self.n_in}, {self.n_out}, "
                 f"kernel_size={self.kernel_size}, stride={self.stride}, "
                 f"padding={self.padding!r})")
 
@@ -425,16 +591,18 @@ class MaxPool2D(Layer):
     The gradient flows only to the maximum of each window (the first one,
     in row-major order, when several tie).
 
-    Shapes: (n, h, w, c) -> (n, (h - p) // s + 1, (w - p) // s + 1, c).
+    Shapes
+    ------
+    (n, h, w, c) -> (n, (h - p) // s + 1, (w - p) // s + 1, c).
     Keras equivalent: ``keras.layers.MaxPooling2D(pool_size, strides)``.
     Taught in: chapter 5, "A convolutional network".
     """
 
-    def __init__(self, pool_size=2, stride=None):
+    def __init__(self, pool_size=2, *, stride=None):
         super().__init__()
-        self.pool_size = check_int(pool_size, "pool_size")
+        self.pool_size = check_scalar(pool_size, "pool_size", int, min_val=1)
         self.stride = self.pool_size if stride is None else \
-            check_int(stride, "stride")
+            check_scalar(stride, "stride", int, min_val=1)
 
     def output_shape(self, input_shape):
         h, w, c = input_shape

@@ -18,14 +18,14 @@ import numpy as np
 
 from dlbook._checks import (
     as_float_array,
-    check_finite,
-    check_int,
-    check_positive,
     check_same_n,
+    check_scalar,
 )
 
-__all__ = ["gradient_descent", "least_squares", "lr_regime", "mse",
-           "mse_gradient", "mse_hessian", "stability_bound"]
+__all__ = ["descent_path", "gradient_descent", "least_squares", "lr_regime",
+           "mse", "mse_gradient", "mse_hessian", "stability_bound"]
+
+_BLOW_UP = 1e6      # descent_path stops once the loss grows by this factor
 
 
 def _check_Xy(X, y):
@@ -49,7 +49,7 @@ def _check_wb(w, b, n_features):
         raise ValueError(
             f"expected w of shape ({n_features},) to match X's "
             f"{n_features} features, received shape {w.shape}")
-    return w, check_finite(b, "b")
+    return w, check_scalar(b, "b", float)
 
 
 def least_squares(X, y):
@@ -177,8 +177,8 @@ def gradient_descent(X, y, lr=0.1, epochs=100, half=False, w0=None, b0=0.0,
     Taught in: chapter 4, "Gradient descent".
     """
     X, y = _check_Xy(X, y)
-    lr = check_positive(lr, "lr")
-    epochs = check_int(epochs, "epochs")
+    lr = check_scalar(lr, "lr", float, min_val=0, include_boundaries="neither")
+    epochs = check_scalar(epochs, "epochs", int, min_val=1)
     w0 = np.zeros(X.shape[1]) if w0 is None else w0
     w, b = _check_wb(w0, b0, X.shape[1])
     w = w.copy()
@@ -201,6 +201,73 @@ def gradient_descent(X, y, lr=0.1, epochs=100, half=False, w0=None, b0=0.0,
     if return_path:
         return w, b, losses, np.array(path)     # path: (epochs + 1, d + 1)
     return w, b, losses
+
+
+def descent_path(X, y, *, lr, steps, start=None):
+    """Gradient descent on the MSE, keeping every point even if it diverges.
+
+    The run is :func:`gradient_descent` with ``return_path=True``:
+    ``steps`` updates ``theta <- theta - lr * dL/dtheta`` of
+    ``theta = (w, b)`` from ``start``.  Where :func:`gradient_descent`
+    raises on divergence, this keeps the path for drawing: a diverging
+    run is cut where its loss first exceeds a million times the initial
+    loss (plus one), and if the loss would overflow within ``steps`` the
+    run is shortened (halved until it stays finite) before it is cut.
+
+    Parameters
+    ----------
+    X : array_like of shape (n_samples, n_features)
+    y : array_like of shape (n_samples,) or (n_samples, 1)
+    lr : float > 0
+    steps : int > 0
+        Number of updates.
+    start : array_like of shape (n_features + 1,), optional
+        The initial ``(w..., b)``; default all zeros.
+
+    Returns
+    -------
+    path : ndarray of shape (k + 1, n_features + 1)
+        The points ``(w..., b)`` visited, ``k = steps`` unless cut early.
+    losses : ndarray of shape (k + 1,)
+        The loss at each point of ``path``.
+
+    Keras equivalent: ``Dense(1)`` with ``SGD(lr)`` and ``"mse"``, fitted
+    full-batch, recording the weights after every epoch.
+    Taught in: chapter 4, "The MSE gradient" (the learning-rate explorer).
+    """
+    X, y = _check_Xy(X, y)
+    lr = check_scalar(lr, "lr", float, min_val=0,
+                      include_boundaries="neither")
+    epochs = check_scalar(steps, "steps", int, min_val=1)
+    n_params = X.shape[1] + 1
+    start = (np.zeros(n_params) if start is None
+             else as_float_array(start, "start", ndim=1))
+    if start.shape != (n_params,):
+        raise ValueError(
+            f"expected start of shape ({n_params},), (w..., b) for X's "
+            f"{n_params - 1} feature(s), received shape {start.shape}")
+    while True:
+        try:
+            _, _, losses, path = gradient_descent(
+                X, y, lr=lr, epochs=epochs, w0=start[:-1], b0=start[-1],
+                return_path=True)           # path: (epochs + 1, d + 1)
+            break
+        except FloatingPointError:
+            if epochs == 1:
+                raise
+            epochs //= 2                    # overflowed: a shorter run
+    losses = np.asarray(losses)             # loss before each update
+    limit = _BLOW_UP * (losses[0] + 1.0)
+    over = np.flatnonzero(losses > limit)
+    if over.size:
+        k = over[0]                         # first blown-up point
+        return path[:k + 1], losses[:k + 1]
+    with np.errstate(over="ignore", invalid="ignore"):
+        residual = X @ path[-1, :-1] + path[-1, -1] - y       # (n,)
+        final = float(np.mean(residual ** 2))
+    if not final <= limit:                  # the last step blew up
+        return path[:-1], losses
+    return path, np.append(losses, final)
 
 
 def mse_hessian(X):
@@ -277,7 +344,7 @@ def lr_regime(lr, X):
 
     Taught in: chapter 4, "The MSE gradient".
     """
-    lr = check_positive(lr, "lr")
+    lr = check_scalar(lr, "lr", float, min_val=0, include_boundaries="neither")
     lambda_max, lr_max = stability_bound(X)
     if lr * lambda_max <= 1.0:
         return "converges"

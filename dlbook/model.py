@@ -11,14 +11,14 @@ import math
 
 import numpy as np
 
-from ._checks import as_float_array, as_rng, check_int, check_labels
+from ._checks import as_float_array, as_rng, check_labels, check_scalar
 from .data import minibatches
-from .layers import Conv2D, Dense, Layer
-from .losses import SparseCategoricalCrossentropy, get_loss
-from .optim import get_optimizer
+from .layers import Container, Conv2D, Dense
+from .losses import Loss, SparseCategoricalCrossentropy, get_loss
+from .optim import Optimizer, get_optimizer
 
 
-class Sequential(Layer):
+class Sequential(Container):
     """Layers applied in order: ``y_hat = f_L(... f_2(f_1(X)))``.
 
     Parameters
@@ -40,62 +40,22 @@ class Sequential(Layer):
     builds it with the same weights.
     """
 
-    def __init__(self, layers, dtype=np.float64):
-        layers = list(layers)
-        if not layers or not all(isinstance(la, Layer) for la in layers):
-            raise ValueError("expected a non-empty list of dlbook layers, "
-                             f"received: {layers!r}")
-        self.layers = layers
+    def __init__(self, layers, *, dtype=np.float64):
+        super().__init__(layers)
         self.dtype = np.dtype(dtype)
-        for layer in layers:
-            _cast(layer, self.dtype)
+        self.cast(self.dtype)
         self.loss = None
         self.optimizer = None
         self.metrics = ()
 
-    # -- parameters -------------------------------------------------------
-    @property
-    def params(self):
-        return {f"{i}.{k}": v for i, layer in enumerate(self.layers)
-                for k, v in layer.params.items()}
-
-    @property
-    def grads(self):
-        return {f"{i}.{k}": v for i, layer in enumerate(self.layers)
-                for k, v in layer.grads.items()}
-
-    def get_weights(self):
-        """Copies of the parameters in Keras order: [W0, b0, W1, b1, ...]."""
-        return [v.copy() for v in self.params.values()]
-
-    def set_weights(self, weights):
-        """Set parameters from a list in ``get_weights`` order (for example
-        ``keras_model.get_weights()``)."""
-        targets = self.params
-        weights = list(weights)
-        if len(weights) != len(targets):
-            raise ValueError(f"expected {len(targets)} arrays, received "
-                             f"{len(weights)}")
-        for (key, p), w in zip(targets.items(), weights):
-            w = np.asarray(w)
-            if w.shape != p.shape:
-                raise ValueError(f"expected {key} of shape {p.shape}, "
-                                 f"received shape {w.shape}")
-            p[...] = w
-        return self
-
     # -- forward and backward --------------------------------------------
     def forward(self, X, training=False):
-        """Run every layer's forward in order; returns ``y_hat``."""
-        for layer in self.layers:
-            X = layer.forward(X, training=training)
-        return X
+        """Run every layer's forward in order; returns ``y_pred``."""
+        return self._forward_layers(X, training)
 
     def backward(self, dout):
         """Run every layer's backward in reverse; returns ``dL/dX``."""
-        for layer in reversed(self.layers):
-            dout = layer.backward(dout)
-        return dout
+        return self._backward_layers(dout)
 
     def _param_gradients(self, dout):
         """``backward`` without ``dL/dX`` for the data, which nobody reads
@@ -105,17 +65,19 @@ class Sequential(Layer):
             dout = layer.backward(dout)
         self.layers[0].param_gradients(dout)
 
-    def output_shape(self, input_shape):
-        for layer in self.layers:
-            input_shape = layer.output_shape(input_shape)
-        return input_shape
-
     # -- training ---------------------------------------------------------
-    def compile(self, loss="mse", optimizer="sgd", metrics=()):
-        """Choose the loss, the optimizer and the metrics; returns self.
+    def compile(self, optimizer="sgd", loss="mse", metrics=()):
+        """Choose the optimizer, the loss and the metrics; returns self.
 
+        The arguments come in Keras's order, ``compile(optimizer, loss,
+        metrics)``; passing them by name, as the book does, reads best.
         ``metrics`` may contain ``"accuracy"``.
         """
+        if isinstance(optimizer, Loss) or isinstance(loss, Optimizer):
+            raise ValueError(
+                "expected compile(optimizer, loss) in Keras's order, "
+                f"received: optimizer={optimizer!r}, loss={loss!r}; pass "
+                "them by name: compile(optimizer=..., loss=...)")
         self.loss = get_loss(loss)
         self.optimizer = get_optimizer(optimizer)
         metrics = tuple(metrics)
@@ -128,7 +90,7 @@ class Sequential(Layer):
 
     def _check_compiled(self):
         if self.loss is None:
-            raise RuntimeError("call compile(loss=..., optimizer=...) "
+            raise RuntimeError("call compile(optimizer=..., loss=...) "
                                "before training or evaluating the model")
 
     def _check_X(self, X):
@@ -181,8 +143,11 @@ class Sequential(Layer):
         self._check_compiled()
         y_hat = self.forward(X, training=True)                # 1. forward
         loss, dout = self.loss.value_and_gradient(            # 2. loss
-            y_hat, y, check_finite=False)
+            y, y_hat, check_finite=False)
         self.backward(dout)                                   # 3. backward
+        if self.regularized:                 # kernel_regularizer terms
+            loss += self.penalty()
+            self.add_penalty_gradients()
         self.optimizer.step(self.params, self.grads)          # 4. update
         return loss
 
@@ -191,18 +156,27 @@ class Sequential(Layer):
         the loss's dense target (``loss._targets``), so the loss skips its
         checks, and the data's own gradient is not computed."""
         y_hat = self.forward(X, training=True)
-        loss, dout = self.loss._value_and_gradient(y_hat, Y)
+        loss, dout = self.loss._value_and_gradient(Y, y_hat)
         self._param_gradients(dout)
+        if self._penalized:
+            loss += self.penalty()
+            self.add_penalty_gradients()
         self.optimizer.step(self.params, self.grads)
         return loss, y_hat
 
-    def fit(self, X, y, epochs=1, batch_size=32, validation_data=None,
-            shuffle=True, rng=None, verbose=False):
+    def fit(self, X, y, *, epochs=1, batch_size=32, validation_data=None,
+            validation_split=0.0, callbacks=(), shuffle=True, rng=None,
+            verbose=False):
         """Train with minibatches; returns ``self`` (see ``history_``).
 
         As in Keras, an epoch's training ``loss`` and ``accuracy`` are
         averages over its batches, each measured before that batch's
-        update; validation scores are computed after the epoch.
+        update (weight penalties included); validation scores are computed
+        after the epoch.  ``validation_split=0.2`` holds out the LAST 20%
+        of ``X`` and ``y`` (before any shuffling, as Keras does: shuffle
+        the data first if it is ordered); ``validation_data`` overrides
+        it.  ``callbacks`` (e.g. ``callbacks.EarlyStopping``) run after
+        each epoch and may stop training.
 
         Raises ``FloatingPointError`` naming the epoch and step if the loss
         becomes NaN or infinite (the usual cause: a learning rate too
@@ -210,12 +184,26 @@ class Sequential(Layer):
         """
         self._check_compiled()
         X, y = self._prepare(X, y)
+        epochs = check_scalar(epochs, "epochs", int, min_val=1)
+        batch_size = check_scalar(batch_size, "batch_size", int, min_val=1)
+        split = check_scalar(validation_split, "validation_split", float,
+                             min_val=0, max_val=1, include_boundaries="left")
+        if validation_data is None and split > 0:
+            cut = int(math.floor(len(X) * (1 - split)))
+            if cut in (0, len(X)):
+                raise ValueError(
+                    f"expected a validation_split that leaves samples on "
+                    f"both sides, received: validation_split={split} for "
+                    f"{len(X)} samples")
+            validation_data = (X[cut:], y[cut:])
+            X, y = X[:cut], y[:cut]
         Y = self._targets(y)
-        epochs = check_int(epochs, "epochs")
-        batch_size = check_int(batch_size, "batch_size")
         if validation_data is not None:
             X_val, y_val = validation_data
             X_val, y_val = self._prepare(X_val, y_val)
+        callbacks = list(callbacks)
+        self._penalized = self.regularized
+        self.stop_training = False
         rng = as_rng(rng)
         n = len(X)
         history = {"loss": []}
@@ -231,6 +219,8 @@ class Sequential(Layer):
             from tqdm.auto import tqdm
             epoch_iter = tqdm(epoch_iter, desc="epochs")
         step = 0
+        for cb in callbacks:
+            cb.on_train_begin(self)
         for epoch in epoch_iter:
             total = correct = 0.0
             for Xb, Yb in minibatches(X, Y, batch_size, shuffle=shuffle,
@@ -245,7 +235,7 @@ class Sequential(Layer):
                 size = len(y_hat)
                 total += loss * size
                 if track_acc:
-                    correct += self._accuracy(y_hat, Yb) * size
+                    correct += self._accuracy(Yb, y_hat) * size
             history["loss"].append(total / n)
             if track_acc:
                 history["accuracy"].append(correct / n)
@@ -256,15 +246,22 @@ class Sequential(Layer):
                     history["val_accuracy"].append(scores["accuracy"])
             if verbose:
                 epoch_iter.set_postfix(loss=f"{history['loss'][-1]:.4f}")
+            logs = {key: values[-1] for key, values in history.items()}
+            for cb in callbacks:
+                cb.on_epoch_end(self, epoch, logs)
+            if self.stop_training:
+                break
+        for cb in callbacks:
+            cb.on_train_end(self)
         self.history_ = history
         return self
 
-    def predict(self, X, batch_size=None):
+    def predict(self, X, *, batch_size=None):
         """The model's output for ``X`` (inference mode)."""
         X = self._check_X(X)
         if batch_size is None:
             return self.forward(X)
-        batch_size = check_int(batch_size, "batch_size")
+        batch_size = check_scalar(batch_size, "batch_size", int, min_val=1)
         return np.concatenate([self.forward(X[i:i + batch_size])
                                for i in range(0, len(X), batch_size)])
 
@@ -276,12 +273,12 @@ class Sequential(Layer):
 
     def _evaluate(self, X, y):
         y_hat = self.forward(X)
-        scores = {"loss": self.loss(y_hat, y)}
+        scores = {"loss": self.loss(y, y_hat) + self.penalty()}
         if "accuracy" in self.metrics:
-            scores["accuracy"] = self._accuracy(y_hat, y)
+            scores["accuracy"] = self._accuracy(y, y_hat)
         return scores
 
-    def _accuracy(self, y_hat, y):
+    def _accuracy(self, y, y_hat):
         """Fraction of correct predictions for the compiled loss's task."""
         if y_hat.shape[1] == 1:        # binary: threshold the one output
             cut = 0.0 if getattr(self.loss, "from_logits", False) else 0.5
@@ -291,10 +288,6 @@ class Sequential(Layer):
         return float(np.mean(np.argmax(y_hat, axis=1) == labels))
 
     # -- description ------------------------------------------------------
-    @property
-    def n_params(self):
-        return int(sum(la.n_params for la in self.layers))
-
     def summary(self, input_shape):
         """A table of each layer's output shape and parameter count."""
         rows = [("Layer", "Output shape", "Params")]
@@ -311,19 +304,3 @@ class Sequential(Layer):
         lines.insert(-1, "-" * len(lines[0]))
         return "\n".join(lines)
 
-    def __repr__(self):
-        inner = ", ".join(repr(la) for la in self.layers)
-        return f"Sequential([{inner}])"
-
-
-def _cast(layer, dtype):
-    """Cast a layer's parameters to ``dtype`` in place, descending into
-    containers (``Residual``, a nested ``Sequential``), whose ``params``
-    are views built from the layers they hold."""
-    inner = getattr(layer, "layers", None)
-    if inner is not None:
-        for la in inner:
-            _cast(la, dtype)
-        return
-    for key, value in layer.params.items():
-        layer.params[key] = value.astype(dtype, copy=False)

@@ -17,16 +17,39 @@ import math
 
 import numpy as np
 
-from ._checks import check_positive
+from ._checks import check_scalar
 
 
 class Optimizer:
-    """Base class: ``step`` applies ``_update`` to every parameter."""
+    """Base class: ``step`` applies ``_update`` to every parameter.
 
-    def __init__(self, lr):
-        self.lr = check_positive(lr, "lr")
+    Parameters
+    ----------
+    lr : float or Schedule
+        The learning rate, or a schedule giving it at each step.
+    weight_decay : float, optional
+        Decoupled weight decay (Loshchilov and Hutter, 2019): before the
+        update, every parameter shrinks by ``W <- W - lr * weight_decay *
+        W``, separately from the gradient; as in Keras 3, every
+        parameter (biases too) decays.  Unlike an L2 penalty (see
+        ``dlbook.regularizers``), this shrinkage is not rescaled by Adam's
+        per-parameter step size.
+    """
+
+    def __init__(self, lr, *, weight_decay=None):
+        self.lr = lr if isinstance(lr, Schedule) else _positive(lr, "lr")
+        self.weight_decay = None if weight_decay is None else \
+            check_scalar(weight_decay, "weight_decay", float, min_val=0)
         self.iterations = 0
         self.state = {}
+
+    @property
+    def learning_rate(self):
+        """The rate the next step uses: ``lr``, or ``lr(iterations)`` for
+        a schedule (steps counted from 0, as Keras does)."""
+        if isinstance(self.lr, Schedule):
+            return self.lr(self.iterations)
+        return self.lr
 
     def step(self, params, grads):
         """Update every ``params[k]`` in place from ``grads[k]``."""
@@ -35,13 +58,17 @@ class Optimizer:
             raise ValueError(
                 "expected grads with the same keys as params, received "
                 f"mismatched keys {missing}; call backward() first")
+        lr = self.learning_rate
         self.iterations += 1
         for key, p in params.items():
-            self._update(key, p, grads[key])
+            if self.weight_decay:
+                p -= p * (self.weight_decay * lr)   # decoupled: before
+            self._update(key, p, grads[key], lr)
 
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in vars(self).items()
-                         if k not in ("iterations", "state"))
+                         if k not in ("iterations", "state")
+                         and not (k == "weight_decay" and v is None))
         return f"{type(self).__name__}({args})"
 
 
@@ -52,11 +79,11 @@ class SGD(Optimizer):
     Taught in: chapter 4, "The weight update and optimizers".
     """
 
-    def __init__(self, lr=0.01):
-        super().__init__(lr)
+    def __init__(self, lr=0.01, *, weight_decay=None):
+        super().__init__(lr, weight_decay=weight_decay)
 
-    def _update(self, key, p, g):
-        p -= self.lr * g
+    def _update(self, key, p, g, lr):
+        p -= lr * g
 
 
 class Momentum(Optimizer):
@@ -68,19 +95,17 @@ class Momentum(Optimizer):
     momentum=momentum)``.
     """
 
-    def __init__(self, lr=0.01, momentum=0.9):
-        super().__init__(lr)
-        if not 0 <= momentum < 1:
-            raise ValueError("expected momentum in [0, 1), received: "
-                             f"momentum={momentum!r}")
-        self.momentum = float(momentum)
+    def __init__(self, lr=0.01, momentum=0.9, *, weight_decay=None):
+        super().__init__(lr, weight_decay=weight_decay)
+        self.momentum = check_scalar(momentum, "momentum", float, min_val=0,
+                                     max_val=1, include_boundaries="left")
 
-    def _update(self, key, p, g):
+    def _update(self, key, p, g, lr):
         v = self.state.get(key)
         if v is None:
             v = self.state[key] = np.zeros_like(p)
         v *= self.momentum
-        v -= self.lr * g
+        v -= lr * g
         p += v
 
 
@@ -98,29 +123,150 @@ class Adam(Optimizer):
     beta_2, epsilon)``, defaults 0.001, 0.9, 0.999, 1e-7.
     """
 
-    def __init__(self, lr=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
-        super().__init__(lr)
-        for name, value in (("beta_1", beta_1), ("beta_2", beta_2)):
-            if not 0 <= value < 1:
-                raise ValueError(f"expected {name} in [0, 1), received: "
-                                 f"{name}={value!r}")
-        self.beta_1, self.beta_2 = float(beta_1), float(beta_2)
-        self.epsilon = check_positive(epsilon, "epsilon")
+    def __init__(self, lr=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, *,
+                 weight_decay=None):
+        super().__init__(lr, weight_decay=weight_decay)
+        self.beta_1, self.beta_2 = (
+            check_scalar(value, name, float, min_val=0, max_val=1,
+                         include_boundaries="left")
+            for name, value in (("beta_1", beta_1), ("beta_2", beta_2)))
+        self.epsilon = check_scalar(epsilon, "epsilon", float, min_val=0,
+                                    include_boundaries="neither")
 
-    def _update(self, key, p, g):
+    def _update(self, key, p, g, lr):
         if key not in self.state:
             self.state[key] = (np.zeros_like(p), np.zeros_like(p))
         m, v = self.state[key]
         t = self.iterations
         # math.sqrt keeps alpha a Python float, so float32 stays float32
-        alpha = self.lr * math.sqrt(1 - self.beta_2 ** t) / (
-            1 - self.beta_1 ** t)
+        alpha = lr * math.sqrt(1 - self.beta_2 ** t) / (1 - self.beta_1 ** t)
         m += (1 - self.beta_1) * (g - m)
         v += (1 - self.beta_2) * (g * g - v)
         p -= alpha * m / (np.sqrt(v) + self.epsilon)
 
 
-_BY_NAME = {"sgd": SGD, "momentum": Momentum, "adam": Adam}
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov and Hutter, 2019):
+    ``Adam(..., weight_decay=0.004)``, Keras's default for AdamW.
+
+    Keras equivalent: ``keras.optimizers.AdamW(learning_rate=lr,
+    weight_decay=weight_decay)``.
+    Taught in: chapter 3, "Generalization".
+    """
+
+    def __init__(self, lr=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, *,
+                 weight_decay=0.004):
+        super().__init__(lr, beta_1, beta_2, epsilon,
+                         weight_decay=weight_decay)
+
+
+# -- learning-rate schedules (Keras's keras.optimizers.schedules) ----------
+class Schedule:
+    """A learning rate as a function of the step (0, 1, 2, ...); pass one
+    as an optimizer's ``lr``."""
+
+    def __call__(self, step):
+        step = check_scalar(step, "step", int, min_val=0)
+        return float(self._rate(step))
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
+        return f"{type(self).__name__}({args})"
+
+
+class ExponentialDecay(Schedule):
+    """``lr(t) = initial_lr * decay_rate ** (t / decay_steps)``; with
+    ``staircase=True`` the exponent is floored, giving step decay.
+
+    Keras equivalent: ``keras.optimizers.schedules.ExponentialDecay``.
+    Taught in: chapter 3, "Generalization".
+    """
+
+    def __init__(self, initial_lr, decay_steps, decay_rate, *,
+                 staircase=False):
+        self.initial_lr = _positive(initial_lr, "initial_lr")
+        self.decay_steps = check_scalar(decay_steps, "decay_steps", int,
+                                        min_val=1)
+        self.decay_rate = _positive(decay_rate, "decay_rate")
+        self.staircase = bool(staircase)
+
+    def _rate(self, step):
+        p = step / self.decay_steps
+        return self.initial_lr * self.decay_rate ** (
+            math.floor(p) if self.staircase else p)
+
+
+class PiecewiseConstantDecay(Schedule):
+    """``values[i]`` while ``boundaries[i-1] < t <= boundaries[i]``: the
+    step decay of the classic recipes ("divide by 10 at epochs 30, 60").
+
+    Keras equivalent: ``keras.optimizers.schedules.PiecewiseConstantDecay``.
+    """
+
+    def __init__(self, boundaries, values):
+        self.boundaries = [check_scalar(b, "boundaries", int, min_val=0)
+                           for b in boundaries]
+        self.values = [_positive(v, "values") for v in values]
+        if len(self.values) != len(self.boundaries) + 1 or any(
+                b >= c for b, c in zip(self.boundaries, self.boundaries[1:])):
+            raise ValueError(
+                "expected increasing boundaries and one more value than "
+                f"boundaries, received: boundaries={boundaries!r}, "
+                f"values={values!r}")
+
+    def _rate(self, step):
+        for boundary, value in zip(self.boundaries, self.values):
+            if step <= boundary:
+                return value
+        return self.values[-1]
+
+
+class CosineDecay(Schedule):
+    """Cosine decay from ``initial_lr`` to ``alpha * initial_lr`` over
+    ``decay_steps``, after an optional linear warm-up of ``warmup_steps``
+    from ``initial_lr`` to ``warmup_target`` (then the decay starts from
+    ``warmup_target``).
+
+    ``lr(t) = peak * ((1 - alpha) * (1 + cos(pi * t' / decay_steps)) / 2
+    + alpha)``, ``t' = min(t - warmup_steps, decay_steps)``.
+
+    Keras equivalent: ``keras.optimizers.schedules.CosineDecay`` (same
+    arguments).
+    Taught in: chapter 3, "Generalization".
+    """
+
+    def __init__(self, initial_lr, decay_steps, *, alpha=0.0,
+                 warmup_target=None, warmup_steps=0):
+        self.initial_lr = check_scalar(initial_lr, "initial_lr", float,
+                                       min_val=0)
+        self.decay_steps = check_scalar(decay_steps, "decay_steps", int,
+                                        min_val=1)
+        self.alpha = check_scalar(alpha, "alpha", float, min_val=0,
+                                  max_val=1)
+        self.warmup_target = None if warmup_target is None else \
+            _positive(warmup_target, "warmup_target")
+        self.warmup_steps = check_scalar(warmup_steps, "warmup_steps", int,
+                                         min_val=0)
+
+    def _rate(self, step):
+        peak = self.initial_lr
+        if self.warmup_target is not None:
+            if step < self.warmup_steps:
+                return peak + (self.warmup_target - peak) * (
+                    step / self.warmup_steps)
+            peak, step = self.warmup_target, step - self.warmup_steps
+        done = min(step, self.decay_steps) / self.decay_steps
+        cosine = 0.5 * (1 + math.cos(math.pi * done))
+        return peak * ((1 - self.alpha) * cosine + self.alpha)
+
+
+def _positive(value, name):
+    return check_scalar(value, name, float, min_val=0,
+                        include_boundaries="neither")
+
+
+_BY_NAME = {"sgd": SGD, "momentum": Momentum, "adam": Adam, "adamw": AdamW}
+
 
 
 def get_optimizer(optimizer):

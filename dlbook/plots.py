@@ -10,7 +10,6 @@ Taught in: every chapter (the figures); the helpers themselves are not
 taught.
 """
 
-import numbers
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -18,8 +17,8 @@ from matplotlib.colors import LinearSegmentedColormap, ListedColormap
 from matplotlib.patches import Circle, Ellipse, FancyBboxPatch
 
 from dlbook import activations
-from dlbook._checks import (as_float_array, check_int, check_labels,
-                             check_range)
+from dlbook._checks import (as_float_array, check_labels, check_range,
+                             check_scalar)
 from dlbook.autodiff import trace
 
 __all__ = [
@@ -156,11 +155,8 @@ def decision_boundary(predict, X, y, ax=None, resolution=200, padding=0.5):
         raise ValueError(
             f"expected X and y to have the same number of samples, "
             f"received X with {len(X)} and y with {len(y)}")
-    resolution = check_int(resolution, "resolution", minimum=2)
-    if (isinstance(padding, bool) or not isinstance(padding, numbers.Real)
-            or not padding >= 0):
-        raise ValueError(
-            f"expected a non-negative number, received: padding={padding!r}")
+    resolution = check_scalar(resolution, "resolution", int, min_val=2)
+    padding = check_scalar(padding, "padding", float, min_val=0)
     lo = X.min(axis=0) - padding
     hi = X.max(axis=0) + padding
     xx, yy = np.meshgrid(np.linspace(lo[0], hi[0], resolution),
@@ -242,7 +238,7 @@ def confusion_matrix(y_true, y_pred, ax=None, n_classes=None,
     k_seen = int(max(y_true.max(), y_pred.max())) + 1
     if n_classes is None:
         n_classes = k_seen
-    n_classes = check_int(n_classes, "n_classes")
+    n_classes = check_scalar(n_classes, "n_classes", int, min_val=1)
     if k_seen > n_classes:
         raise ValueError(
             f"expected labels in [0, {n_classes - 1}] for n_classes="
@@ -308,8 +304,8 @@ def loss_surface(f, w_range, b_range, path=None, ax=None, resolution=80,
     _check_callable(f, "f", "a function f(w, b)")
     w_lo, w_hi = check_range(w_range, "w_range")
     b_lo, b_hi = check_range(b_range, "b_range")
-    resolution = check_int(resolution, "resolution", minimum=2)
-    levels = check_int(levels, "levels", minimum=2)
+    resolution = check_scalar(resolution, "resolution", int, min_val=2)
+    levels = check_scalar(levels, "levels", int, min_val=2)
     W, B = np.meshgrid(np.linspace(w_lo, w_hi, resolution),
                        np.linspace(b_lo, b_hi, resolution))
     if vectorized:
@@ -521,7 +517,7 @@ def image_grid(images, labels=None, predictions=None, ncols=8, fig=None,
             raise ValueError(
                 f"expected {name} for each of the {n} images, received "
                 f"{len(values)}")
-    ncols = min(check_int(ncols, "ncols"), n)
+    ncols = min(check_scalar(ncols, "ncols", int, min_val=1), n)
     nrows = -(-n // ncols)
     if fig is None:
         fig = plt.figure(figsize=(1.2 * ncols, 1.35 * nrows))

@@ -11,10 +11,10 @@ Taught in: chapter 8, "Deeper networks".
 
 import numpy as np
 
-from .layers import Layer
+from .layers import Container
 
 
-class Residual(Layer):
+class Residual(Container):
     """``Y = X + f(X)`` for a list of layers ``f`` that keeps the shape.
 
     Parameters
@@ -30,48 +30,17 @@ class Residual(Layer):
 
     Backward: ``dX = dout + f.backward(dout)``.
 
-    The branch's layers own their arrays; ``Sequential(dtype=...)`` casts
-    them like its own layers'.
+    The branch's layers own their arrays (``Container`` holds the list and
+    the flat views); ``Sequential(dtype=...)`` casts them like its own.
 
     Keras equivalent: in the functional API,
     ``keras.layers.Add()([x, f(x)])``.
     Taught in: chapter 8, "Deeper networks".
     """
 
-    def __init__(self, layers):
-        super().__init__()
-        layers = list(layers)
-        if not layers or not all(isinstance(la, Layer) for la in layers):
-            raise ValueError("expected a non-empty list of dlbook layers "
-                             f"for the residual branch, received: {layers!r}")
-        self.layers = layers
-
-    @property
-    def params(self):
-        return {f"{i}.{k}": v for i, layer in enumerate(self.layers)
-                for k, v in layer.params.items()}
-
-    @params.setter
-    def params(self, value):
-        # Layer.__init__ assigns {}; the branch's layers own the arrays.
-        if value:
-            raise AttributeError("set the branch layers' params instead")
-
-    @property
-    def grads(self):
-        return {f"{i}.{k}": v for i, layer in enumerate(self.layers)
-                for k, v in layer.grads.items()}
-
-    @grads.setter
-    def grads(self, value):
-        if value:
-            raise AttributeError("the branch layers own their grads")
-
     def forward(self, X, training=False):
         """``X + f(X)``, same shape as ``X``."""
-        out = X
-        for layer in self.layers:
-            out = layer.forward(out, training=training)
+        out = self._forward_layers(X, training)
         if out.shape != X.shape:
             raise ValueError(
                 "expected the residual branch to keep the shape of its "
@@ -83,18 +52,16 @@ class Residual(Layer):
         """Backward through the branch, plus the identity path."""
         shape = self._cached()
         self._check_dout(dout, shape)
-        d_branch = dout
-        for layer in reversed(self.layers):
-            d_branch = layer.backward(d_branch)
-        return dout + d_branch
+        return dout + self._backward_layers(dout)
 
-    @property
-    def n_params(self):
-        return int(sum(la.n_params for la in self.layers))
-
-    def __repr__(self):
-        inner = ", ".join(repr(la) for la in self.layers)
-        return f"Residual([{inner}])"
+    def output_shape(self, input_shape):
+        inner = super().output_shape(input_shape)
+        if tuple(inner) != tuple(input_shape):
+            raise ValueError(
+                "expected the residual branch to keep the shape of its "
+                f"input {tuple(input_shape)}, received an output of shape "
+                f"{tuple(inner)}")
+        return tuple(input_shape)
 
 
 def first_layer_gradient_norm(model, X, rng=0):

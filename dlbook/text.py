@@ -18,7 +18,7 @@ from importlib import resources
 
 import numpy as np
 
-from ._checks import check_int
+from ._checks import check_scalar
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
@@ -77,9 +77,9 @@ class Vocabulary:
     """
 
     def __init__(self, min_count=1, max_size=None):
-        self.min_count = check_int(min_count, "min_count")
+        self.min_count = check_scalar(min_count, "min_count", int, min_val=1)
         self.max_size = None if max_size is None else \
-            check_int(max_size, "max_size", minimum=3)
+            check_scalar(max_size, "max_size", int, min_val=3)
 
     def fit(self, texts):
         """Count the tokens of ``texts`` (a list of str); returns self."""
@@ -113,7 +113,7 @@ class Vocabulary:
                 for text in _check_texts(texts)]
         if length is None:
             length = max(1, max(len(s) for s in seqs))
-        length = check_int(length, "length")
+        length = check_scalar(length, "length", int, min_val=1)
         ids = np.zeros((len(seqs), length), dtype=np.int64)
         for row, seq in zip(ids, seqs):
             seq = seq[:length]

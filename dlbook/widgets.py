@@ -19,12 +19,18 @@ Where no widget front end exists the explorers still give a figure:
 
 Every figure comes from a pure drawing function (``draw_learning_rate``,
 ``draw_activation``, ``draw_optimizers``, ``draw_decision_boundary``) that
-notebooks and tests can call without widgets; the numbers behind the
-figures come from small pure functions (``descent_path``,
-``saturated_intervals``, ``optimizer_paths``, ``train_classifier``, and
-``dlbook.linear``'s ``stability_bound`` and ``lr_regime``).  All
-computing is done by dlbook (data, linear, activations, optim, zoo); each
-figure is a ``dlbook.plots`` figure with paths, shading and a title added.
+notebooks and tests can call without widgets.  This module only draws:
+the numbers behind the figures come from the modules where their math
+lives, which import without matplotlib or ipywidgets:
+
+* ``dlbook.linear``: ``descent_path``, ``stability_bound``, ``lr_regime``;
+* ``dlbook.activations``: ``saturated_intervals``;
+* ``dlbook.surfaces``: the test surfaces and ``optimizer_paths``;
+* ``dlbook.zoo``: ``train_classifier``;
+* ``dlbook.data``: ``load_example``, the explorers' data sets.
+
+Each figure is a ``dlbook.plots`` figure with paths, shading and a title
+added.
 
 Importing this module imports matplotlib (through ``dlbook.plots``) but not
 ipywidgets, which is imported when an explorer is built.
@@ -35,41 +41,25 @@ chapter 4, "The MSE gradient" (learning-rate explorer).
 """
 
 import base64
-import contextlib
-import functools
 import io
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-from dlbook import activations, data, linear, losses, optim, plots, zoo
-from dlbook._checks import (
-    as_float_array,
-    check_int,
-    check_labels,
-    check_positive,
-    check_range,
-    check_same_n,
-)
+from dlbook import activations, data, linear, plots, surfaces, zoo
+from dlbook._checks import (as_float_array, check_labels, check_range,
+                            check_same_n, check_scalar)
 
 __all__ = [
-    "DATASETS",
-    "SURFACES",
     "activation_explorer",
     "decision_boundary_explorer",
-    "descent_path",
     "draw_activation",
     "draw_decision_boundary",
     "draw_learning_rate",
     "draw_optimizers",
     "learning_rate_explorer",
     "optimizer_explorer",
-    "optimizer_paths",
-    "saturated_intervals",
-    "train_classifier",
 ]
-
-_BLOW_UP = 1e6          # a path stops once its loss grows by this factor
 
 
 # -- widget plumbing -------------------------------------------------------
@@ -170,104 +160,36 @@ def _check_choice(value, name, choices):
     return value
 
 
-def _check_point(value, name):
-    try:
-        point = np.array([float(v) for v in value])
-    except (TypeError, ValueError):
-        point = np.array([])
-    if point.shape != (2,) or not np.all(np.isfinite(point)):
-        raise ValueError(f"expected {name} to be a pair of finite numbers, "
-                         f"received: {name}={value!r}")
-    return point
-
 
 # -- 1. learning rate and gradient descent ----------------------------------
 
-@functools.lru_cache(maxsize=1)
-def _linear_data():
-    X, y = data.make_linear(rng=0)                       # (1000, 1), (1000,)
-    X.flags.writeable = y.flags.writeable = False
-    return X, y
+def _given_X(X, y, default, n_features, meaning):
+    """``X`` of shape (n_samples, n_features), or the default example's
+    ``(X, y)`` when neither ``X`` nor ``y`` is given."""
+    if X is None and y is None:
+        return default, None
+    if X is None or y is None:
+        raise ValueError("expected both X and y, or neither (the book's "
+                         "example data), received only one of them")
+    X = as_float_array(X, "X", ndim=2)
+    if X.shape[1] != n_features:
+        raise ValueError(f"expected X of shape (n_samples, {n_features}), "
+                         f"{meaning}, received {X.shape}")
+    return None, X
 
 
 def _regression_data(X, y):
-    if X is None and y is None:
-        return _linear_data()
-    if X is None or y is None:
-        raise ValueError("expected both X and y, or neither (the book's "
-                         "linear data), received only one of them")
-    X = as_float_array(X, "X", ndim=2)
-    if X.shape[1] != 1:
-        raise ValueError("expected X of shape (n_samples, 1), one feature "
-                         f"so that (w, b) is a plane, received {X.shape}")
+    """The book's linear data, or the given ``X`` with one feature."""
+    default, X = _given_X(X, y, data.load_example("linear"), 1,
+                          "one feature so that (w, b) is a plane")
+    if default is not None:
+        return default
     y = as_float_array(y, "y", ndim=(1, 2)).reshape(len(y), -1)
     if y.shape[1] != 1:
         raise ValueError("expected y of shape (n_samples,), received "
                          f"{y.shape}")
     check_same_n(X, y)
     return X, y[:, 0]
-
-
-def descent_path(X, y, lr, steps, start=(0.0, 0.0)):
-    """Gradient descent on the MSE of ``y_hat = w x + b``, keeping the path.
-
-    The run is :func:`dlbook.linear.gradient_descent` with
-    ``return_path=True``: ``steps`` updates
-    ``theta <- theta - lr * dL/dtheta`` from ``start``.  A diverging run is
-    cut where its loss first exceeds a million times the initial loss
-    (plus one), so the figure stays readable and nothing overflows; if
-    the loss would overflow within ``steps`` the run is shortened (halved
-    until it stays finite) before it is cut.
-
-    Parameters
-    ----------
-    X : array_like of shape (n_samples, 1)
-    y : array_like of shape (n_samples,)
-    lr : float > 0
-    steps : int > 0
-        Number of updates.
-    start : (float, float), default (0, 0)
-        The initial ``(w, b)``.
-
-    Returns
-    -------
-    path : ndarray of shape (k + 1, 2)
-        The points ``(w, b)`` visited, ``k = steps`` unless cut early.
-    losses : ndarray of shape (k + 1,)
-        The loss at each point of ``path``.
-
-    Keras equivalent: ``Dense(1)`` with ``SGD(lr)`` and ``"mse"``, fitted
-    full-batch, recording the weights after every epoch.
-    Taught in: chapter 4, "The MSE gradient".
-    """
-    X, y = _regression_data(X, y)
-    lr = check_positive(lr, "lr")
-    epochs = check_int(steps, "steps")
-    w0, b0 = _check_point(start, "start")
-    while True:
-        try:
-            _, _, losses, path = linear.gradient_descent(
-                X, y, lr=lr, epochs=epochs, w0=[w0], b0=b0,
-                return_path=True)           # path: (epochs + 1, 2)
-            break
-        except FloatingPointError:
-            if epochs == 1:
-                raise
-            epochs //= 2                    # overflowed: a shorter run
-    losses = np.asarray(losses)             # loss before each update
-    limit = _BLOW_UP * (losses[0] + 1.0)
-    over = np.flatnonzero(losses > limit)
-    if over.size:
-        k = over[0]                         # first blown-up point
-        return path[:k + 1], losses[:k + 1]
-    try:
-        with np.errstate(over="ignore", invalid="ignore"):
-            final = linear.mse(X, y, path[-1, :1], path[-1, 1])
-    except ValueError:                      # the last step overflowed
-        final = np.inf
-    if not final <= limit:
-        return path[:-1], losses
-    return path, np.append(losses, final)
 
 
 _REGIME_TEXT = {
@@ -282,19 +204,19 @@ def draw_learning_rate(lr=0.1, steps=30, X=None, y=None, start=(0.0, 0.0),
     """Gradient descent on linear regression's loss surface, and its loss.
 
     Left: the contour of ``L(w, b) = 1/n sum (w x_i + b - y_i)^2`` with
-    the path of :func:`descent_path`.  Right: the loss at every step on a
-    log scale, with the least-squares minimum dotted.  The figure title
-    states the regime (:func:`dlbook.linear.lr_regime`) and the bound
-    ``2 / lambda_max`` computed from the data.
+    the path of :func:`dlbook.linear.descent_path`.  Right: the loss at
+    every step on a log scale, with the least-squares minimum dotted.  The
+    figure title states the regime (:func:`dlbook.linear.lr_regime`) and
+    the bound ``2 / lambda_max`` computed from the data.
 
     Parameters
     ----------
     lr : float > 0, default 0.1
     steps : int > 0, default 30
     X : array_like of shape (n_samples, 1), optional
-        Default: ``dlbook.data.make_linear(rng=0)`` (y = 2x + 1 + noise,
-        1000 samples), whose ``lambda_max`` is about 2, so the bound is
-        about 1.
+        Default: ``dlbook.data.load_example("linear")`` (y = 2x + 1 +
+        noise, 1000 samples), whose ``lambda_max`` is about 2, so the
+        bound is about 1.
     y : array_like of shape (n_samples,), optional
     start : (float, float), default (0, 0)
     axes : pair of matplotlib Axes, optional
@@ -308,7 +230,8 @@ def draw_learning_rate(lr=0.1, steps=30, X=None, y=None, start=(0.0, 0.0),
     Taught in: chapter 4, "The MSE gradient".
     """
     X, y = _regression_data(X, y)
-    path, history = descent_path(X, y, lr, steps, start)
+    path, history = linear.descent_path(X, y, lr=lr, steps=steps,
+                                        start=start)
     w_opt, b_opt = linear.least_squares(X, y)
     opt = np.array([w_opt[0], b_opt])
     lambda_max, lr_max = linear.stability_bound(X)
@@ -360,20 +283,17 @@ def learning_rate_explorer(X=None, y=None, lr=0.1, steps=30, static=False):
     lr : float > 0, default 0.1
     steps : int > 0, default 30
     static : bool, default False
-        Return the static Figure instead of a widget.
+        Return the Figure, not a widget.
 
-    Returns
-    -------
-    ipywidgets.VBox
-        With ``.controls`` (``"lr"``, ``"steps"``), ``.output``,
-        ``.redraw()``.  Without ipywidgets (or with ``static=True``): the
-        matplotlib Figure for the initial settings.
+    Returns the explorer box described in the module docstring, with
+    ``controls`` ``"lr"``, ``"steps"``, or its Figure.
 
     Taught in: chapter 4, "The MSE gradient".
     """
     X, y = _regression_data(X, y)
-    lr = check_positive(lr, "lr")
-    steps = check_int(steps, "steps")
+    lr = check_scalar(lr, "lr", float, min_val=0,
+                      include_boundaries="neither")
+    steps = check_scalar(steps, "steps", int, min_val=1)
     widgets = _ipywidgets()
     if static or widgets is None:
         return _static(draw_learning_rate(lr, steps, X, y)[0].figure)
@@ -390,53 +310,18 @@ def learning_rate_explorer(X=None, y=None, lr=0.1, steps=30, static=False):
 
 # -- 2. activations and their derivatives -----------------------------------
 
-_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu")
+_ACTIVATIONS = tuple(activations.ACTIVATIONS)
 
 
 def _activation_pair(name, alpha):
+    """``f`` and ``f'`` of activation ``name``, with ``alpha`` bound."""
     _check_choice(name, "name", _ACTIVATIONS)
-    f = getattr(activations, name)
-    f_prime = getattr(activations, name + "_prime")
+    f, f_prime = activations.ACTIVATIONS[name]
     if name == "leaky_relu":
-        alpha = check_positive(alpha, "alpha")
+        alpha = check_scalar(alpha, "alpha", float, min_val=0,
+                             include_boundaries="neither")
         return (lambda z: f(z, alpha)), (lambda z: f_prime(z, alpha))
     return f, f_prime
-
-
-def saturated_intervals(name, z_range=(-6.0, 6.0), alpha=0.1,
-                        threshold=0.05, n_points=2001):
-    """Where an activation's derivative is below ``threshold``.
-
-    There the gradient that flows back through the unit is multiplied by
-    less than ``threshold``: the unit is saturated (sigmoid, tanh) or dead
-    (ReLU for z < 0), and learning through it stalls.
-
-    Parameters
-    ----------
-    name : {"sigmoid", "tanh", "relu", "leaky_relu"}
-    z_range : (float, float), default (-6, 6)
-    alpha : float > 0, default 0.1
-        Leaky ReLU's slope for z < 0 (ignored for the others).
-    threshold : float > 0, default 0.05
-    n_points : int, default 2001
-        Resolution of the grid on which ``f'`` is evaluated.
-
-    Returns
-    -------
-    list of (float, float)
-        The intervals, in increasing order, to within the grid spacing.
-
-    Taught in: chapter 2, "Core concepts" (saturation).
-    """
-    _, f_prime = _activation_pair(name, alpha)
-    low, high = check_range(z_range, "z_range")
-    threshold = check_positive(threshold, "threshold")
-    z = np.linspace(low, high, check_int(n_points, "n_points", minimum=2))
-    flat = np.concatenate([[False], np.abs(f_prime(z)) < threshold,
-                           [False]])
-    edges = np.flatnonzero(np.diff(flat.astype(np.int8)))   # starts, ends
-    return [(float(z[i]), float(z[j - 1]))
-            for i, j in zip(edges[::2], edges[1::2])]
 
 
 def draw_activation(name="sigmoid", z_range=(-6.0, 6.0), alpha=0.1,
@@ -445,7 +330,8 @@ def draw_activation(name="sigmoid", z_range=(-6.0, 6.0), alpha=0.1,
 
     The curves are :func:`dlbook.plots.activation_curves` (from
     ``dlbook.activations``); the shaded bands are
-    :func:`saturated_intervals`, where ``|f'(z)| < threshold``.  The title
+    :func:`dlbook.activations.saturated_intervals`, where
+    ``|f'(z)| < threshold``.  The title
     gives the range of ``f`` and the largest ``f'`` on ``z_range``.
 
     Parameters
@@ -465,7 +351,8 @@ def draw_activation(name="sigmoid", z_range=(-6.0, 6.0), alpha=0.1,
     """
     f, f_prime = _activation_pair(name, alpha)
     low, high = check_range(z_range, "z_range")
-    intervals = saturated_intervals(name, (low, high), alpha, threshold)
+    intervals = activations.saturated_intervals(
+        name, z_range=(low, high), alpha=alpha, threshold=threshold)
     ax = plots.activation_curves(name, derivatives=True, ax=ax,
                                  z_range=(low, high), leaky_alpha=alpha)
     for i, (a, b) in enumerate(intervals):
@@ -494,20 +381,17 @@ def activation_explorer(name="sigmoid", z_range=(-6.0, 6.0), alpha=0.1,
     z_range : (float, float), default (-6, 6)
     alpha : float > 0, default 0.1
     static : bool, default False
-        Return the static Figure instead of a widget.
+        Return the Figure, not a widget.
 
-    Returns
-    -------
-    ipywidgets.VBox
-        With ``.controls`` (``"name"``, ``"z_range"``, ``"alpha"``),
-        ``.output``, ``.redraw()``.  Without ipywidgets (or with
-        ``static=True``): the matplotlib Figure for the initial settings.
+    Returns the explorer box described in the module docstring, with
+    ``controls`` ``"name"``, ``"z_range"``, ``"alpha"``, or its Figure.
 
     Taught in: chapter 2, "Core concepts".
     """
     _activation_pair(name, alpha)
     low, high = check_range(z_range, "z_range")
-    alpha = check_positive(alpha, "alpha")
+    alpha = check_scalar(alpha, "alpha", float, min_val=0,
+                         include_boundaries="neither")
     widgets = _ipywidgets()
     if static or widgets is None:
         return _static(draw_activation(name, (low, high), alpha).figure)
@@ -538,105 +422,12 @@ def activation_explorer(name="sigmoid", z_range=(-6.0, 6.0), alpha=0.1,
 
 # -- 3. optimizers on one surface -------------------------------------------
 
-def _quadratic(W1, W2):
-    return 0.5 * (W1 ** 2 + 25.0 * W2 ** 2)
-
-
-def _quadratic_gradient(w):
-    return np.array([w[0], 25.0 * w[1]])
-
-
-def _rosenbrock(W1, W2):
-    return (1.0 - W1) ** 2 + 10.0 * (W2 - W1 ** 2) ** 2
-
-
-def _rosenbrock_gradient(w):
-    w1, w2 = w
-    return np.array([-2.0 * (1.0 - w1) - 40.0 * w1 * (w2 - w1 ** 2),
-                     20.0 * (w2 - w1 ** 2)])
-
-
-SURFACES = {
-    "quadratic": {
-        "f": _quadratic, "grad": _quadratic_gradient,
-        "formula": "(w1^2 + 25 w2^2) / 2", "minimum": (0.0, 0.0),
-        "start": (-4.0, 1.5), "w1": (-5.0, 5.0), "w2": (-2.0, 2.0)},
-    "rosenbrock": {
-        "f": _rosenbrock, "grad": _rosenbrock_gradient,
-        "formula": "(1 - w1)^2 + 10 (w2 - w1^2)^2", "minimum": (1.0, 1.0),
-        "start": (-1.5, 2.0), "w1": (-2.0, 2.0), "w2": (-1.0, 3.0)},
-}
-"""The optimizer explorer's loss surfaces.
-
-``"quadratic"`` is ill-conditioned (Hessian eigenvalues 1 and 25: plain
-gradient descent is stable only for lr < 2/25 and crawls along w1);
-``"rosenbrock"`` is a curved valley (Rosenbrock's function with 10 in
-place of the usual 100).  Each entry holds ``f(W1, W2)`` (vectorised),
-``grad(w)`` for ``w`` of shape (2,), the formula, the minimum, the start
-point and the plotting window.
-"""
-
-_OPTIMIZERS = {
-    "SGD": lambda lr: optim.SGD(lr),
-    "Momentum (0.9)": lambda lr: optim.Momentum(lr, momentum=0.9),
-    "Adam": lambda lr: optim.Adam(lr),
-}
-
-
-def optimizer_paths(lr=0.07, steps=80, surface="quadratic", start=None):
-    """Run SGD, Momentum and Adam from one start on one loss surface.
-
-    Each optimizer from ``dlbook.optim`` steps the parameter dict
-    ``{"w": w}`` (``w`` of shape (2,)) in place with the surface's exact
-    gradient, ``optimizer.step(params, {"w": grad(w)})``, ``steps`` times.
-    A run whose loss grows a million-fold stops early (it diverged).
-
-    Parameters
-    ----------
-    lr : float > 0, default 0.07
-        The same learning rate for all three.
-    steps : int > 0, default 80
-    surface : {"quadratic", "rosenbrock"}, default "quadratic"
-        See :data:`SURFACES`.
-    start : (float, float), optional
-        Default: the surface's start point.
-
-    Returns
-    -------
-    dict of str -> (ndarray of shape (k + 1, 2), bool)
-        For each optimizer, its path and whether it diverged.
-
-    Keras equivalent: ``keras.optimizers.SGD(lr)``,
-    ``SGD(lr, momentum=0.9)`` and ``Adam(lr)`` applied to a
-    ``keras.Variable`` of shape (2,).
-    Taught in: chapter 2, "Core concepts" (optimizers compared).
-    """
-    lr = check_positive(lr, "lr")
-    steps = check_int(steps, "steps")
-    spec = SURFACES[_check_choice(surface, "surface", SURFACES)]
-    start = _check_point(spec["start"] if start is None else start, "start")
-    f, grad = spec["f"], spec["grad"]
-    limit = _BLOW_UP * (f(*start) + 1.0)
-    paths = {}
-    for name, make in _OPTIMIZERS.items():
-        optimizer = make(lr)
-        params = {"w": start.copy()}
-        path, diverged = [start.copy()], False
-        for _ in range(steps):
-            optimizer.step(params, {"w": grad(params["w"])})
-            path.append(params["w"].copy())
-            if not f(*params["w"]) < limit:
-                diverged = True
-                break
-        paths[name] = (np.array(path), diverged)
-    return paths
-
-
 def draw_optimizers(lr=0.07, steps=80, surface="quadratic", ax=None):
     """SGD, Momentum and Adam paths on one contour plot.
 
-    The contour is :func:`dlbook.plots.loss_surface`; the legend gives each
-    optimizer's final loss (or says it diverged).
+    The paths are :func:`dlbook.surfaces.optimizer_paths`; the contour is
+    :func:`dlbook.plots.loss_surface`; the legend gives each optimizer's
+    final loss (or says it diverged).
 
     Parameters
     ----------
@@ -651,8 +442,8 @@ def draw_optimizers(lr=0.07, steps=80, surface="quadratic", ax=None):
 
     Taught in: chapter 2, "Core concepts".
     """
-    paths = optimizer_paths(lr, steps, surface)
-    spec = SURFACES[surface]
+    paths = surfaces.optimizer_paths(surface, lr=lr, steps=steps)
+    spec = surfaces.SURFACES[surface]
     ax = plots.loss_surface(spec["f"], spec["w1"], spec["w2"], ax=ax,
                             vectorized=True)
     colors = ("tab:red", "tab:orange", "white")
@@ -676,7 +467,8 @@ def optimizer_explorer(lr=0.07, steps=80, surface="quadratic",
                        static=False):
     """Compare SGD, Momentum and Adam on the same loss surface.
 
-    Controls: a dropdown of surface (see :data:`SURFACES`), a log-scale
+    Controls: a dropdown of surface (see :data:`dlbook.surfaces.SURFACES`),
+    a log-scale
     slider for the learning rate shared by the three optimizers and a
     slider for the number of steps.  The figure is :func:`draw_optimizers`.
 
@@ -686,26 +478,24 @@ def optimizer_explorer(lr=0.07, steps=80, surface="quadratic",
     steps : int > 0, default 80
     surface : {"quadratic", "rosenbrock"}, default "quadratic"
     static : bool, default False
-        Return the static Figure instead of a widget.
+        Return the Figure, not a widget.
 
-    Returns
-    -------
-    ipywidgets.VBox
-        With ``.controls`` (``"surface"``, ``"lr"``, ``"steps"``),
-        ``.output``, ``.redraw()``.  Without ipywidgets (or with
-        ``static=True``): the matplotlib Figure for the initial settings.
+    Returns the explorer box described in the module docstring, with
+    ``controls`` ``"surface"``, ``"lr"``, ``"steps"``, or its Figure.
 
     Taught in: chapter 2, "Core concepts".
     """
-    lr = check_positive(lr, "lr")
-    steps = check_int(steps, "steps")
-    _check_choice(surface, "surface", SURFACES)
+    lr = check_scalar(lr, "lr", float, min_val=0,
+                      include_boundaries="neither")
+    steps = check_scalar(steps, "steps", int, min_val=1)
+    _check_choice(surface, "surface", surfaces.SURFACES)
     widgets = _ipywidgets()
     if static or widgets is None:
         return _static(draw_optimizers(lr, steps, surface).figure)
     controls = {
-        "surface": widgets.Dropdown(options=list(SURFACES), value=surface,
-                                    description="surface", style=_style()),
+        "surface": widgets.Dropdown(
+            options=list(surfaces.SURFACES), value=surface,
+            description="surface", style=_style()),
         "lr": _log_slider(widgets, lr, 1e-3, 1.0, "learning rate"),
         "steps": _int_slider(widgets, steps, 5, 300, "steps"),
     }
@@ -717,111 +507,27 @@ def optimizer_explorer(lr=0.07, steps=80, surface="quadratic",
 
 # -- 4. a small network's decision boundary ----------------------------------
 
-DATASETS = {
-    "moons": lambda: data.make_moons(n_samples=200, noise=0.15, rng=0),
-    "circles": lambda: data.make_circles(n_samples=200, noise=0.08, rng=0),
-    "spirals": lambda: data.make_spirals(n_samples=300, rng=0),
-}
-"""The decision boundary explorer's data sets: name -> ``() -> (X, y)``."""
-
-
-@functools.cache
-def _dataset(name):
-    X, y = DATASETS[name]()
-    X.flags.writeable = y.flags.writeable = False
-    return X, y
+_DATASETS = ("moons", "circles", "spirals")    # dlbook.data.load_example
 
 
 def _classification_data(dataset, X, y):
+    """A built-in data set, or the given ``X`` of points in the plane."""
+    default = None
     if X is None and y is None:
-        return _dataset(_check_choice(dataset, "dataset", DATASETS))
-    if X is None or y is None:
-        raise ValueError("expected both X and y, or neither (a built-in "
-                         "data set), received only one of them")
-    X = as_float_array(X, "X", ndim=2)
-    if X.shape[1] != 2:
-        raise ValueError("expected X of shape (n_samples, 2), points in "
-                         f"the plane, received {X.shape}")
-    y = check_labels(y, np.iinfo(np.int64).max)
+        default = data.load_example(_check_choice(dataset, "dataset",
+                                                  _DATASETS))
+    default, X = _given_X(X, y, default, 2, "points in the plane")
+    if default is not None:
+        return default
+    y = check_labels(y)
     check_same_n(X, y)
     return X, y
-
-
-def _one_blas_thread():
-    """Limit BLAS to one thread while training (where threadpoolctl is).
-
-    The matrices here are tiny (a few hundred rows, at most 64 columns):
-    a second BLAS thread makes each product about twice as slow on an idle
-    2-core machine and ten times as slow on a busy one.
-    """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:                     # e.g. in a Pyodide kernel
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
-
-
-def train_classifier(X, y, depth=2, width=16, lr=0.01, steps=300,
-                     activation="relu", rng=0):
-    """Train a small MLP on 2-D points with full-batch Adam.
-
-    The network is ``dlbook.zoo.mlp((2,) + (width,) * depth + (k,))``
-    with ``k`` classes, ``activation`` between layers and logits out,
-    trained with ``SparseCategoricalCrossentropy(from_logits=True)`` and
-    ``Adam(lr)`` on the whole set for ``steps`` epochs (one step each).
-    ``depth=0`` is multinomial logistic regression: a linear boundary.
-
-    Parameters
-    ----------
-    X : array_like of shape (n_samples, 2)
-    y : array_like of int, shape (n_samples,)
-    depth : int >= 0, default 2
-        Number of hidden layers.
-    width : int > 0, default 16
-        Units per hidden layer.
-    lr : float > 0, default 0.01
-    steps : int > 0, default 300
-    activation : {"relu", "tanh", "sigmoid"}, default "relu"
-    rng : None, int or numpy.random.Generator, default 0
-        Seed of the initial weights.
-
-    Returns
-    -------
-    model : dlbook.Sequential
-        Trained; ``model.history_["loss"]`` holds the loss per step.
-    accuracy : float
-        Training accuracy.
-
-    Raises
-    ------
-    FloatingPointError
-        If the loss becomes NaN or infinite (lower ``lr``).
-
-    Keras equivalent: ``dlbook.twins.mlp`` compiled with
-    ``Adam(lr)`` and ``SparseCategoricalCrossentropy(from_logits=True)``,
-    fitted with ``batch_size=len(X)``.
-    Taught in: chapter 3, "Algorithm steps".
-    """
-    X, y = _classification_data(None, X, y)
-    depth = check_int(depth, "depth", minimum=0)
-    width = check_int(width, "width")
-    n_classes = max(int(y.max()) + 1, 2)
-    model = zoo.mlp((2,) + (width,) * depth + (n_classes,),
-                    activation=activation, rng=rng)
-    model.compile(
-        loss=losses.SparseCategoricalCrossentropy(from_logits=True),
-        optimizer=optim.Adam(lr))
-    steps = check_int(steps, "steps")
-    with _one_blas_thread():
-        model.fit(X, y, epochs=steps, batch_size=len(X), shuffle=False)
-        accuracy = float(np.mean(model.predict(X).argmax(axis=1) == y))
-    return model, accuracy
 
 
 def draw_decision_boundary(dataset="moons", depth=2, width=16, lr=0.01,
                            steps=300, activation="relu", X=None, y=None,
                            ax=None):
-    """Train :func:`train_classifier` and draw its decision boundary.
+    """Train :func:`dlbook.zoo.train_classifier`; draw its decision boundary.
 
     The regions are :func:`dlbook.plots.decision_boundary` of the trained
     model's logits; the title reports the architecture, the final loss and
@@ -830,9 +536,10 @@ def draw_decision_boundary(dataset="moons", depth=2, width=16, lr=0.01,
     Parameters
     ----------
     dataset : {"moons", "circles", "spirals"}, default "moons"
-        Used when ``X`` and ``y`` are not given (see :data:`DATASETS`).
+        Used when ``X`` and ``y`` are not given (see
+        :func:`dlbook.data.load_example`).
     depth, width, lr, steps, activation
-        As in :func:`train_classifier`.
+        As in :func:`dlbook.zoo.train_classifier`.
     X : array_like of shape (n_samples, 2), optional
     y : array_like of int, shape (n_samples,), optional
     ax : matplotlib Axes, optional
@@ -844,9 +551,10 @@ def draw_decision_boundary(dataset="moons", depth=2, width=16, lr=0.01,
     Taught in: chapter 3, "Algorithm steps".
     """
     X, y = _classification_data(dataset, X, y)
-    model, accuracy = train_classifier(X, y, depth, width, lr, steps,
-                                       activation)
-    with _one_blas_thread():
+    model, accuracy = zoo.train_classifier(
+        X, y, depth=depth, width=width, lr=lr, steps=steps,
+        activation=activation)
+    with zoo._one_blas_thread():            # the grid is 150 x 150 points
         ax = plots.decision_boundary(model.predict, X, y, ax=ax,
                                      resolution=150)
     sizes = "-".join(str(s) for s in (2,) + (width,) * depth
@@ -876,17 +584,13 @@ def decision_boundary_explorer(X=None, y=None, dataset="moons", depth=2,
     y : array_like of int, shape (n_samples,), optional
     dataset : {"moons", "circles", "spirals"}, default "moons"
     depth, width, lr, steps, activation
-        Initial settings, as in :func:`train_classifier`.
+        Initial settings, as in :func:`dlbook.zoo.train_classifier`.
     static : bool, default False
-        Return the static Figure instead of a widget.
+        Return the Figure, not a widget.
 
-    Returns
-    -------
-    ipywidgets.VBox
-        With ``.controls`` (``"dataset"``, ``"depth"``, ``"width"``,
-        ``"lr"``, ``"steps"``, ``"activation"``), ``.output``,
-        ``.redraw()``.  Without ipywidgets (or with ``static=True``): the
-        matplotlib Figure for the initial settings.
+    Returns the explorer box described in the module docstring, with
+    ``controls`` ``"dataset"``, ``"depth"``, ``"width"``, ``"lr"``,
+    ``"steps"``, ``"activation"``, or its Figure.
 
     Taught in: chapter 3, "Algorithm steps".
     """
@@ -895,23 +599,24 @@ def decision_boundary_explorer(X=None, y=None, dataset="moons", depth=2,
         X, y = _classification_data(None, X, y)
         dataset = "your data"
     else:
-        _check_choice(dataset, "dataset", DATASETS)
-    depth = check_int(depth, "depth", minimum=0)
-    width = check_int(width, "width")
-    lr = check_positive(lr, "lr")
-    steps = check_int(steps, "steps")
+        _check_choice(dataset, "dataset", _DATASETS)
+    depth = check_scalar(depth, "depth", int, min_val=0)
+    width = check_scalar(width, "width", int, min_val=1)
+    lr = check_scalar(lr, "lr", float, min_val=0,
+                      include_boundaries="neither")
+    steps = check_scalar(steps, "steps", int, min_val=1)
     _check_choice(activation, "activation", ("relu", "tanh", "sigmoid"))
     widgets = _ipywidgets()
 
     def draw(dataset, depth, width, lr, steps, activation):
         data_X, data_y = (X, y) if dataset == "your data" else \
-            _dataset(dataset)
+            data.load_example(dataset)
         return draw_decision_boundary(dataset, depth, width, lr, steps,
                                       activation, data_X, data_y).figure
 
     if static or widgets is None:
         return _static(draw(dataset, depth, width, lr, steps, activation))
-    options = (["your data"] if own else []) + list(DATASETS)
+    options = (["your data"] if own else []) + list(_DATASETS)
     controls = {
         "dataset": widgets.Dropdown(options=options, value=dataset,
                                     description="data", style=_style()),

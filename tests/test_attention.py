@@ -1,11 +1,13 @@
-"""SelfAttention: shapes, a hand case, finite differences, and Keras's
-MultiHeadAttention(num_heads=1) on the same weights (float64)."""
+"""SelfAttention and MultiHeadAttention: shapes, a hand case, finite
+differences, and Keras's MultiHeadAttention on the same weights (one head
+and several, with and without the causal mask, float64 and float32)."""
 
 import numpy as np
 import pytest
 
 from dlbook import check_gradients, numerical_gradient, relative_error
-from dlbook.attention import SelfAttention, positional_encoding
+from dlbook.attention import (MultiHeadAttention, SelfAttention,
+                              positional_encoding)
 
 
 def _layer(d=6, k=4, causal=False, seed=1):
@@ -73,34 +75,31 @@ def test_key_bias_gradient_is_zero_numerically_too(rng):
 
 
 @pytest.mark.parametrize("causal", [False, True])
-def test_matches_keras_multi_head_attention(causal, rng, tf):
+def test_matches_keras_multi_head_attention(causal, rng, tf, twins):
     import keras
     att = _layer(causal=causal)
     X = rng.standard_normal((2, 5, 6))
     R = rng.standard_normal((2, 5, 6))
-    mha = keras.layers.MultiHeadAttention(num_heads=1, key_dim=4,
-                                          dtype="float64")
-    Xt = tf.constant(X)
-    mha(Xt, Xt)                                         # build
-    assert [w.shape for w in mha.get_weights()] == [
-        w.shape for w in att.keras_weights()]
-    mha.set_weights(att.keras_weights())
-    with tf.GradientTape() as tape:
-        tape.watch(Xt)
-        Y, A = mha(Xt, Xt, return_attention_scores=True,
-                   use_causal_mask=causal)
-        L = tf.reduce_sum(Y * R)
-    grads = tape.gradient(L, [Xt] + mha.trainable_weights)
+    Y, grads = twins.keras_backward(att, X, R)          # float64
     ours = att.forward(X)
     dX = att.backward(R)
-    np.testing.assert_allclose(ours, Y.numpy(), atol=1e-12)
-    np.testing.assert_allclose(att.scores, A.numpy()[:, 0], atol=1e-12)
-    np.testing.assert_allclose(dX, grads[0].numpy(), atol=1e-12)
-    theirs = SelfAttention(6, key_dim=4).set_keras_weights(
-        [g.numpy() for g in grads[1:]])
+    np.testing.assert_allclose(ours, Y, atol=1e-12)
+    np.testing.assert_allclose(dX, grads["X"], atol=1e-12)
     for name, g in att.grads.items():
-        assert relative_error(g, theirs.params[name]) < 1e-10 or \
-            np.abs(g - theirs.params[name]).max() < 1e-12, name
+        assert relative_error(g, grads[name]) < 1e-10 or \
+            np.abs(g - grads[name]).max() < 1e-12, name
+    # the twin is one MultiHeadAttention(num_heads=1) holding our weights
+    # in its layout; its attention weights are ours
+    (mha,) = [la for la in twins.to_keras(att, dtype="float64").layers
+              if isinstance(la, keras.layers.MultiHeadAttention)]
+    assert [w.shape for w in mha.get_weights()] == [
+        w.shape for w in att.keras_weights()]
+    Xt = tf.constant(X)
+    _, A = mha(Xt, Xt, return_attention_scores=True, use_causal_mask=causal)
+    np.testing.assert_allclose(att.scores, A.numpy()[:, 0], atol=1e-12)
+    back = SelfAttention(6, key_dim=4).set_keras_weights(mha.get_weights())
+    for name, p in att.params.items():
+        np.testing.assert_array_equal(back.params[name], p)
 
 
 def test_keras_weights_round_trip():
@@ -131,3 +130,120 @@ def test_errors(rng):
     att.forward(rng.standard_normal((1, 3, 6)))
     with pytest.raises(ValueError, match="dout of shape"):
         att.backward(np.zeros((1, 2, 6)))
+
+
+# -- several heads -------------------------------------------------------
+def _mha(d=6, h=3, k=2, causal=False, seed=1, dtype=np.float64):
+    mha = MultiHeadAttention(d, h, key_dim=k, causal=causal, rng=seed,
+                             dtype=dtype)
+    rng = np.random.default_rng(seed + 100)
+    for name in ("bq", "bk", "bv", "bo"):        # non-zero biases
+        mha.params[name][...] = rng.standard_normal(mha.params[name].shape)
+    return mha
+
+
+def test_multi_head_shapes_and_keras_layouts(rng):
+    mha = _mha()
+    assert {k: v.shape for k, v in mha.params.items()} == {
+        "Wq": (6, 3, 2), "bq": (3, 2), "Wk": (6, 3, 2), "bk": (3, 2),
+        "Wv": (6, 3, 2), "bv": (3, 2), "Wo": (3, 2, 6), "bo": (6,)}
+    Y = mha.forward(rng.standard_normal((4, 5, 6)))
+    assert Y.shape == (4, 5, 6) and mha.scores.shape == (4, 3, 5, 5)
+    np.testing.assert_allclose(mha.scores.sum(axis=-1), 1.0)
+    assert MultiHeadAttention(8, 2).key_dim == 4     # d_model / heads
+
+
+def test_heads_are_one_head_attentions_summed(rng):
+    """Y = sum over heads of head j's SelfAttention output without its
+    output bias, plus bo: each head attends on its own."""
+    mha = _mha()
+    X = rng.standard_normal((2, 5, 6))
+    total = mha.forward(X)
+    expected = mha.params["bo"].copy()
+    for j in range(3):
+        head = SelfAttention(6, key_dim=2)
+        for c in "qkv":
+            head.params["W" + c][...] = mha.params["W" + c][:, j]
+            head.params["b" + c][...] = mha.params["b" + c][j]
+        head.params["Wo"][...] = mha.params["Wo"][j]
+        head.params["bo"][...] = 0.0
+        expected = expected + head.forward(X)
+        np.testing.assert_allclose(head.scores, mha.scores[:, j])
+    np.testing.assert_allclose(total, expected, atol=1e-12)
+
+
+def test_self_attention_is_the_one_head_case(rng):
+    att = _layer()
+    mha = MultiHeadAttention(6, 1, key_dim=4).set_keras_weights(
+        att.keras_weights())
+    X = rng.standard_normal((2, 5, 6))
+    np.testing.assert_array_equal(att.forward(X), mha.forward(X))
+    np.testing.assert_array_equal(att.scores, mha.scores[:, 0])
+
+
+def test_multi_head_causal_mask(rng):
+    mha = _mha(causal=True)
+    X = rng.standard_normal((2, 4, 6))
+    Y1 = mha.forward(X)
+    assert np.all(np.triu(mha.scores, k=1) == 0)
+    X2 = X.copy()
+    X2[:, -1] += 10.0
+    np.testing.assert_allclose(mha.forward(X2)[:, :-1], Y1[:, :-1])
+
+
+@pytest.mark.parametrize("causal", [False, True])
+@pytest.mark.parametrize("shape", [(1, 1, 6), (2, 5, 6), (3, 2, 6)])
+def test_multi_head_gradients_match_finite_differences(shape, causal, rng):
+    mha = _mha(causal=causal)
+    result = check_gradients(mha, rng.standard_normal(shape))
+    # the key bias has a zero gradient (see the one-head test above)
+    errors = {k: e for k, e in result.errors.items() if k != "bk"}
+    assert max(errors.values()) < 1e-6, str(result)
+    assert np.abs(mha.grads["bk"]).max() < 1e-12
+
+
+@pytest.mark.parametrize("causal", [False, True])
+@pytest.mark.parametrize("dtype,tol", [("float64", 1e-6),
+                                       ("float32", 1e-4)])
+def test_multi_head_matches_keras(causal, dtype, tol, rng, tf, twins):
+    import keras
+    mha = _mha(causal=causal, dtype=dtype)
+    X = rng.standard_normal((2, 5, 6)).astype(dtype)
+    R = rng.standard_normal((2, 5, 6)).astype(dtype)
+    out = mha.forward(X)
+    dX = mha.backward(R)
+    Y, grads = twins.keras_backward(mha, X, R, dtype=dtype)
+    assert Y.dtype == out.dtype == dtype
+    assert relative_error(out, Y) <= tol
+    assert relative_error(dX, grads["X"]) <= tol
+    scale = max(np.abs(g).max() for g in mha.grads.values())
+    for name, g in mha.grads.items():
+        assert relative_error(g, grads[name]) <= tol or \
+            np.abs(g - grads[name]).max() <= tol * scale, name
+    (klayer,) = [la for la in twins.to_keras(mha, dtype=dtype).layers
+                 if isinstance(la, keras.layers.MultiHeadAttention)]
+    assert klayer.num_heads == 3 and klayer.key_dim == 2
+    Xt = tf.constant(X)
+    _, A = klayer(Xt, Xt, return_attention_scores=True,
+                  use_causal_mask=causal)
+    assert relative_error(mha.scores, A.numpy()) <= tol
+
+
+def test_multi_head_errors(rng):
+    with pytest.raises(ValueError, match="divisible by num_heads, "
+                                         "received: d_model=6, num_heads=4"):
+        MultiHeadAttention(6, 4)
+    with pytest.raises(ValueError, match="num_heads=0"):
+        MultiHeadAttention(6, 0)
+    with pytest.raises(ValueError, match="key_dim=0"):
+        MultiHeadAttention(6, 2, key_dim=0)
+    with pytest.raises(TypeError):
+        MultiHeadAttention(6, 2, 3)              # key_dim is keyword-only
+    mha = MultiHeadAttention(6, 2)
+    with pytest.raises(RuntimeError, match="before forward"):
+        mha.backward(np.zeros((1, 2, 6)))
+    with pytest.raises(ValueError, match=r"\(n_samples, seq_len, 6\)"):
+        mha.forward(rng.standard_normal((2, 5, 4)))
+    with pytest.raises(ValueError, match=r"Wq with 36 entries \(shape "
+                                         r"\(6, 2, 3\)\)"):
+        mha.set_keras_weights([np.zeros((6, 1, 3))] * 8)

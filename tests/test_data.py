@@ -125,6 +125,72 @@ def test_make_classification_is_learnable_but_not_trivial():
     assert 0.8 < X.std() < 1.5              # features on a unit scale
 
 
+def test_make_ratings_is_a_partly_observed_low_rank_matrix():
+    X, r, R = data.make_ratings(10, 8, density=0.5, rng=0)
+    assert X.shape[1] == 2 and len(X) == len(r) and R.shape == (10, 8)
+    assert X.dtype == np.int64 and r.dtype == R.dtype == np.float64
+    assert X[:, 0].max() < 10 and X[:, 1].max() < 8
+    assert len(np.unique(X, axis=0)) == len(X)
+    assert 0.3 < len(X) / R.size < 0.7
+    # noise 0, density 1: every pair observed at its true rating
+    X, r, R = data.make_ratings(30, 20, rank=2, density=1.0, noise=0.0,
+                                rng=1)
+    assert len(X) == 600
+    np.testing.assert_array_equal(r, R[X[:, 0], X[:, 1]])
+    # 3 + U V^T + user and item biases: centring rows and columns removes
+    # the biases and leaves rank(U V^T) = 2
+    centred = (R - R.mean(axis=1, keepdims=True) - R.mean(axis=0)
+               + R.mean())
+    assert np.linalg.matrix_rank(centred, tol=1e-8) == 2
+
+
+def test_make_communities_structure():
+    A, X, y = data.make_communities(30, 2, p_in=0.5, p_out=0.02,
+                                    n_features=5, rng=0)
+    assert A.shape == (60, 60) and X.shape == (60, 5) and y.shape == (60,)
+    assert y.dtype == np.int64 and np.bincount(y).tolist() == [30, 30]
+    np.testing.assert_array_equal(A, A.T)
+    assert np.all(np.diag(A) == 0)
+    same = y[:, None] == y[None, :]
+    assert A[same].mean() > 5 * A[~same].mean()
+    # p_in = 1, p_out = 0: each class is a clique, with no edge between
+    A, X, y = data.make_communities(4, 3, p_in=1, p_out=0,
+                                    feature_noise=0.0, rng=0)
+    same = (y[:, None] == y[None, :]).astype(float)
+    np.testing.assert_array_equal(A, same - np.eye(12))
+    np.testing.assert_array_equal(X, 0.5 * np.eye(8)[y])    # the hint
+
+
+@pytest.mark.parametrize("make", [
+    lambda rng: data.make_ratings(12, 9, rng=rng),
+    lambda rng: data.make_communities(10, 3, rng=rng),
+])
+def test_ratings_and_communities_are_seeded(make):
+    first, again, other = make(7), make(np.random.default_rng(7)), make(8)
+    for a, b in zip(first, again):
+        assert a.tobytes() == b.tobytes()
+    assert not np.array_equal(first[-2], other[-2])
+
+
+def test_load_example_is_the_explorers_data():
+    X, y = data.load_example("linear")
+    X0, y0 = data.make_linear(rng=0)
+    assert X.tobytes() == X0.tobytes() and y.tobytes() == y0.tobytes()
+    X, y = data.load_example("moons")
+    X0, y0 = data.make_moons(n_samples=200, noise=0.15, rng=0)
+    assert X.tobytes() == X0.tobytes() and y.tobytes() == y0.tobytes()
+    shapes = {name: (data.load_example(name)[0].shape,
+                     int(data.load_example(name)[1].max()) + 1)
+              for name in ("moons", "circles", "spirals")}
+    assert shapes == {"moons": ((200, 2), 2), "circles": ((200, 2), 2),
+                      "spirals": ((300, 2), 3)}
+    assert data.EXAMPLES == ("linear", "moons", "circles", "spirals")
+    # each call returns new arrays: changing one does not change the next
+    X, _ = data.load_example("circles")
+    X[:] = 0
+    assert data.load_example("circles")[0].any()
+
+
 def test_load_digits_offline_shapes_and_range():
     X, y = data.load_digits()
     assert X.shape == (1797, 64) and X.dtype == np.float64
@@ -338,7 +404,54 @@ def test_minibatches_check_arguments_when_called():
     (lambda: data.make_classification(n_features=5, n_informative=6),
      "n_informative"),
     (lambda: data.make_classification(class_sep=0), "class_sep=0"),
+    (lambda: data.make_ratings(0), "n_users=0"),
+    (lambda: data.make_ratings(rank=1.5), "rank=1.5"),
+    (lambda: data.make_ratings(density=0), r"\(0, 1\].*density=0"),
+    (lambda: data.make_ratings(density=1.2), "density=1.2"),
+    (lambda: data.make_ratings(noise=-0.1), "noise=-0.1"),
+    (lambda: data.make_communities(n_classes=1), "n_classes=1"),
+    (lambda: data.make_communities(n_classes=3, n_features=2),
+     "n_features=2"),
+    (lambda: data.make_communities(p_in=1.5), "p_in=1.5"),
+    (lambda: data.make_communities(p_out=-0.1), "p_out=-0.1"),
+    (lambda: data.make_communities(feature_noise=np.nan), "feature_noise"),
+    (lambda: data.load_example("iris"), "name='iris'"),
 ])
 def test_generator_bad_arguments(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_moved_generators_take_their_options_by_keyword():
+    with pytest.raises(TypeError):
+        data.make_ratings(10, 8, 3)
+    with pytest.raises(TypeError):
+        data.make_communities(10, 2, 0.5)
+
+
+def test_train_val_test_split_partitions_the_samples():
+    X = np.arange(100, dtype=float)[:, None]
+    y = np.arange(100) % 4
+    parts = data.train_val_test_split(X, y, val_size=0.2, test_size=0.1,
+                                      rng=0, stratify=True)
+    X_tr, X_val, X_te, y_tr, y_val, y_te = parts
+    assert (len(X_tr), len(X_val), len(X_te)) == (70, 20, 10)
+    seen = np.concatenate([X_tr, X_val, X_te])[:, 0]
+    np.testing.assert_array_equal(np.sort(seen), np.arange(100))
+    for Xp, yp in ((X_tr, y_tr), (X_val, y_val), (X_te, y_te)):
+        np.testing.assert_array_equal(Xp[:, 0] % 4, yp)   # rows stay paired
+    assert np.bincount(y_val).tolist() == [5, 5, 5, 5]
+    again = data.train_val_test_split(X, y, val_size=0.2, test_size=0.1,
+                                      rng=0, stratify=True)
+    for a, b in zip(parts, again, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(val_size=0.5, test_size=0.5), "leave training samples"),
+    (dict(val_size=0.0), "fraction in"),
+    (dict(stratify=np.zeros(10)), "stratify=True or False"),
+])
+def test_train_val_test_split_errors(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        data.train_val_test_split(np.ones((10, 1)), np.zeros(10), **kwargs)

@@ -170,7 +170,7 @@ def test_layer_gradient_article_convention(rng, tf):
     assert relative_error(dA, (H - Y) / n @ W2.T) <= TOL
     # and the half-MSE of dlbook is the article's loss divided by k
     half = losses.MeanSquaredError(half=True)
-    assert abs(half(H, Y) * k - L_art(W2, b2)) < 1e-12
+    assert abs(half(Y, H) * k - L_art(W2, b2)) < 1e-12
 
 
 # -- section 4: chain rule and the two-layer backward pass -------------------
@@ -217,10 +217,10 @@ def test_two_layer_hand_deltas(rng, twins):
     Xc = X.copy()
     assert relative_error(hand["X"], numerical_gradient(
         lambda v: loss(W1, b1, W2, b2, X=v), Xc)) <= TOL
-    model = Sequential([Dense(2, 3), Tanh(), Dense(3, 2)]).compile("mse")
+    model = Sequential([Dense(2, 3), Tanh(), Dense(3, 2)]).compile(loss="mse")
     model.set_weights([W1, b1, W2, b2])
     _, tf_grads = twins.keras_gradients(model, X, Y)
-    dX = model.backward(model.loss.gradient(model.forward(X), Y))
+    dX = model.backward(model.loss.gradient(Y, model.forward(X)))
     ours = dict(model.grads, X=dX)
     for key in hand:
         assert relative_error(hand[key], tf_grads[key]) <= TOL, key
@@ -237,7 +237,7 @@ def test_sigmoid_gradients_vanish_with_depth(rng):
             if i < depth - 1:
                 layers.append(Sigmoid())
         net = Sequential(layers).compile(loss="mse")
-        net.backward(net.loss.gradient(net.forward(X), Y))
+        net.backward(net.loss.gradient(Y, net.forward(X)))
         first.append(np.linalg.norm(net.grads["0.W"]))
     assert first[0] > 100 * first[1] > 1e4 * first[2]
 
@@ -281,7 +281,7 @@ def test_bce_sigmoid_is_sigmoid_minus_y_over_n(rng, tf):
                                             dtype="float64")(y, zt)
     assert relative_error(grad, tape.gradient(L, zt).numpy()) <= TOL
     assert relative_error(grad, losses.BinaryCrossentropy(
-        from_logits=True).gradient(z, y)) <= TOL
+        from_logits=True).gradient(y, z)) <= TOL
 
 
 def test_probability_as_logit_is_wrong_on_plain_tensors(tf):

@@ -12,7 +12,8 @@ from dlbook import (SGD, Adam, Conv2D, Dense, Dropout, MaxPool2D,
 
 def _model():
     return Sequential([Dense(3, 4, rng=0), ReLU(), Dense(4, 2, rng=1)]) \
-        .compile(SparseCategoricalCrossentropy(from_logits=True), SGD(0.1))
+        .compile(loss=SparseCategoricalCrossentropy(from_logits=True),
+                 optimizer=SGD(0.1))
 
 
 def test_wrong_ndim():
@@ -54,7 +55,7 @@ def test_nan_or_inf(bad):
                        "received 1 NaN or infinite"):
         _model().fit(X, np.array([0, 1, 0]))
     with pytest.raises(ValueError, match="finite"):
-        MeanSquaredError()(np.array([[bad]]), np.array([[0.0]]))
+        MeanSquaredError()(np.array([[0.0]]), np.array([[bad]]))
 
 
 def test_empty_arrays():
@@ -119,13 +120,13 @@ def test_no_silent_broadcasting():
     y = np.array([1.0, 2.0, 4.0])
     mse = MeanSquaredError()
     # (n,) against (n, 1) is taken as n pairs, not an (n, n) grid
-    assert mse(y_hat, y) == pytest.approx(1 / 3)
-    assert mse.gradient(y_hat, y).shape == (3, 1)
-    with pytest.raises(ValueError, match=r"shape of y_hat \(3, 2\).*never "
+    assert mse(y, y_hat) == pytest.approx(1 / 3)
+    assert mse.gradient(y, y_hat).shape == (3, 1)
+    with pytest.raises(ValueError, match=r"shape of y_pred \(3, 2\).*never "
                        "broadcast"):
-        mse(np.zeros((3, 2)), np.zeros(3))
+        mse(np.zeros(3), np.zeros((3, 2)))
     with pytest.raises(ValueError, match="shape"):
-        mse(np.zeros((3, 1)), np.zeros((1, 3)))
+        mse(np.zeros((1, 3)), np.zeros((3, 1)))
     with pytest.raises(ValueError, match="dout of shape"):
         layer = Dense(2, 1)
         layer.forward(np.zeros((3, 2)))
@@ -135,7 +136,8 @@ def test_no_silent_broadcasting():
 def test_divergence_names_the_step_and_suggests_smaller_lr():
     X = np.linspace(-10, 10, 50)[:, None]
     y = 3 * X[:, 0]
-    model = Sequential([Dense(1, 1, rng=0)]).compile("mse", SGD(lr=10.0))
+    model = Sequential([Dense(1, 1, rng=0)]).compile(loss="mse",
+                                                     optimizer=SGD(lr=10.0))
     message = r"epoch \d+, step \d+.*smaller learning rate.*lr=10.0"
     with np.errstate(over="ignore", invalid="ignore"), \
             pytest.raises(FloatingPointError, match=message):

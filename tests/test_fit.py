@@ -51,8 +51,8 @@ def _case(name, n=23, seed=0):
 def test_fit_equals_train_step_on_the_same_batches(name, optimizer):
     X, y, model, loss = _case(name)
     make_opt = {"sgd": lambda: SGD(0.1), "adam": lambda: Adam(0.01)}
-    fast = model().compile(loss, make_opt[optimizer]())
-    plain = model().compile(loss, make_opt[optimizer]())
+    fast = model().compile(loss=loss, optimizer=make_opt[optimizer]())
+    plain = model().compile(loss=loss, optimizer=make_opt[optimizer]())
     fast.fit(X, y, epochs=3, batch_size=5, rng=7)
 
     rng = np.random.default_rng(7)
@@ -72,9 +72,9 @@ def test_fit_equals_train_step_on_the_same_batches(name, optimizer):
 def test_value_and_gradient_fast_path_equals_value_and_gradient(name):
     X, y, model, loss = _case(name)
     y_hat = model().forward(X)
-    value, grad = loss.value_and_gradient(y_hat, y)
-    assert value == pytest.approx(loss(y_hat, y), rel=1e-14)
-    np.testing.assert_allclose(grad, loss.gradient(y_hat, y), rtol=1e-12,
+    value, grad = loss.value_and_gradient(y, y_hat)
+    assert value == pytest.approx(loss(y, y_hat), rel=1e-14)
+    np.testing.assert_allclose(grad, loss.gradient(y, y_hat), rtol=1e-12,
                                atol=1e-18)
 
 
@@ -99,7 +99,8 @@ def test_param_gradients_store_what_backward_stores(make):
 
 def test_fit_does_not_compute_the_gradient_of_the_data():
     model = zoo.mlp((4, 5, 3), rng=0).compile(
-        SparseCategoricalCrossentropy(from_logits=True), SGD(0.1))
+        loss=SparseCategoricalCrossentropy(from_logits=True),
+        optimizer=SGD(0.1))
     first = model.layers[0]
 
     def no_dX(dout):
@@ -111,19 +112,22 @@ def test_fit_does_not_compute_the_gradient_of_the_data():
 
 
 def test_fit_checks_the_targets_once_against_the_output_shape():
-    model = Sequential([Dense(2, 1, rng=0)]).compile("mse", SGD(0.1))
-    with pytest.raises(ValueError, match=r"shape of y_hat \(6, 1\).*never "
+    model = Sequential([Dense(2, 1, rng=0)]).compile(loss="mse",
+                                                     optimizer=SGD(0.1))
+    with pytest.raises(ValueError, match=r"shape of y_pred \(6, 1\).*never "
                        "broadcast"):
         model.fit(np.zeros((6, 2)), np.zeros((6, 3)))
     model = zoo.mlp((2, 3), rng=0).compile(
-        SparseCategoricalCrossentropy(from_logits=True), SGD(0.1))
+        loss=SparseCategoricalCrossentropy(from_logits=True),
+        optimizer=SGD(0.1))
     with pytest.raises(ValueError, match="labels"):
         model.fit(np.zeros((4, 2)), np.array([0, 1, 3, 1]))
-    conv = Sequential([Conv2D(1, 2, 3, rng=0)]).compile("mse", SGD(0.1))
+    conv = Sequential([Conv2D(1, 2, 3, rng=0)]).compile(loss="mse",
+                                                        optimizer=SGD(0.1))
     with pytest.raises(ValueError, match=r"output has shape \(n_samples, "
                        r"n_out\).*\(None, 2, 2, 2\).*Flatten"):
         conv.fit(np.zeros((3, 4, 4, 1)), np.zeros((3, 8)))
     flat = Sequential([Conv2D(1, 2, 3, rng=0), Flatten()]).compile(
-        "mse", SGD(0.1))
+        loss="mse", optimizer=SGD(0.1))
     flat.fit(np.zeros((3, 4, 4, 1)), np.zeros((3, 8)))
 

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from dlbook import check_gradients
-from dlbook.graph import GraphConv, make_communities, normalized_adjacency
+from dlbook.data import make_communities
+from dlbook.graph import GraphConv, normalized_adjacency
 
 PATH = np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]], dtype=float)
 
@@ -31,42 +32,29 @@ def test_forward_hand_case():
 
 @pytest.mark.parametrize("n_in,n_out", [(1, 1), (4, 3), (5, 2)])
 def test_gradients_match_finite_differences(n_in, n_out, rng):
-    A, _, _ = make_communities(6, 2, 0.6, 0.2, rng=0)
+    A, _, _ = make_communities(6, 2, p_in=0.6, p_out=0.2, rng=0)
     layer = GraphConv(normalized_adjacency(A), n_in, n_out, rng=1)
     layer.params["b"][:] = rng.standard_normal(n_out)
     result = check_gradients(layer, rng.standard_normal((12, n_in)))
     assert result.ok(1e-6), str(result)
 
 
-def test_matches_keras_dense_on_propagated_features(rng, tf):
+def test_matches_keras_dense_on_propagated_features(rng, twins):
+    """The twin is ``keras.layers.Dense`` applied to ``A_hat @ X``."""
     import keras
-    A, X, _ = make_communities(5, 2, 0.5, 0.1, n_features=4, rng=2)
+    A, X, _ = make_communities(5, 2, p_in=0.5, p_out=0.1, n_features=4,
+                               rng=2)
     A_hat = normalized_adjacency(A)
     layer = GraphConv(A_hat, 4, 3, rng=3)
     layer.params["b"][:] = rng.standard_normal(3)
+    twin = twins.to_keras(layer, dtype="float64")
+    assert [type(la) for la in twin.layers[1:]] == [keras.layers.Dense]
     R = rng.standard_normal((10, 3))
-    dense = keras.layers.Dense(3, dtype="float64")
-    Xt = tf.constant(X)
-    dense(Xt)
-    dense.set_weights([layer.params["W"], layer.params["b"]])
-    with tf.GradientTape() as tape:
-        tape.watch(Xt)
-        Y = dense(tf.constant(A_hat) @ Xt)
-        L = tf.reduce_sum(Y * R)
-    dX, dW, db = tape.gradient(L, [Xt] + dense.trainable_weights)
-    np.testing.assert_allclose(layer.forward(X), Y.numpy(), atol=1e-12)
-    np.testing.assert_allclose(layer.backward(R), dX.numpy(), atol=1e-12)
-    np.testing.assert_allclose(layer.grads["W"], dW.numpy(), atol=1e-12)
-    np.testing.assert_allclose(layer.grads["b"], db.numpy(), atol=1e-12)
-
-
-def test_make_communities_structure():
-    A, X, y = make_communities(30, 2, 0.5, 0.02, n_features=5, rng=0)
-    assert A.shape == (60, 60) and X.shape == (60, 5) and y.shape == (60,)
-    np.testing.assert_array_equal(A, A.T)
-    assert np.all(np.diag(A) == 0)
-    same = y[:, None] == y[None, :]
-    assert A[same].mean() > 5 * A[~same].mean()
+    Y, grads = twins.keras_backward(layer, X, R)        # float64
+    np.testing.assert_allclose(layer.forward(X), Y, atol=1e-12)
+    np.testing.assert_allclose(layer.backward(R), grads["X"], atol=1e-12)
+    np.testing.assert_allclose(layer.grads["W"], grads["W"], atol=1e-12)
+    np.testing.assert_allclose(layer.grads["b"], grads["b"], atol=1e-12)
 
 
 def test_errors():

@@ -88,7 +88,8 @@ def test_float32_model_stays_float32():
     model = zoo.mlp((4, 3, 2), rng=0, dtype=np.float32)
     X = np.ones((5, 4))
     assert model.predict(X).dtype == np.float32
-    model.compile(SparseCategoricalCrossentropy(from_logits=True), SGD(0.1))
+    model.compile(loss=SparseCategoricalCrossentropy(from_logits=True),
+                  optimizer=SGD(0.1))
     model.fit(X, np.array([0, 1, 0, 1, 0]), epochs=2)
     assert all(w.dtype == np.float32 for w in model.get_weights())
 
@@ -150,8 +151,8 @@ def test_sequential_weights_roundtrip_and_summary():
 def test_evaluate_and_predict_batches():
     X = np.linspace(-1, 1, 20)[:, None]
     y = 2 * X[:, 0] + 1
-    model = Sequential([Dense(1, 1, rng=0)]).compile(MeanSquaredError(),
-                                                     SGD(0.3))
+    model = Sequential([Dense(1, 1, rng=0)]).compile(loss=MeanSquaredError(),
+                                                     optimizer=SGD(0.3))
     model.fit(X, y, epochs=200, batch_size=20)
     assert model.evaluate(X, y)["loss"] < 1e-6
     np.testing.assert_allclose(model.predict(X, batch_size=7),
@@ -164,7 +165,8 @@ def test_validation_history():
     X = np.random.default_rng(0).normal(size=(40, 3))
     y = (X[:, 0] > 0).astype(int)
     model = zoo.mlp((3, 8, 2), rng=0).compile(
-        SparseCategoricalCrossentropy(from_logits=True), Adam(0.05),
+        loss=SparseCategoricalCrossentropy(from_logits=True),
+        optimizer=Adam(0.05),
         metrics=["accuracy"])
     model.fit(X[:30], y[:30], epochs=3, validation_data=(X[30:], y[30:]))
     assert set(model.history_) == {"loss", "accuracy", "val_loss",

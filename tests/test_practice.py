@@ -61,7 +61,8 @@ def test_linear_fast_recipe_hits_target_and_twins_agree(twins):
     import keras
 
     X, y = data.make_linear(n_samples=1000, x_range=(0, 1), rng=0)
-    scratch = zoo.linear_regression(1, rng=0).compile("mse", SGD(0.3))
+    scratch = zoo.linear_regression(1, rng=0).compile(loss="mse",
+                                                      optimizer=SGD(0.3))
     twin = twins.to_keras(scratch)
     stop = keras.callbacks.EarlyStopping(monitor="loss", min_delta=1e-5,
                                          patience=3)
@@ -82,7 +83,8 @@ def test_linear_fast_recipe_hits_target_and_twins_agree(twins):
 
 def test_article_settings_converge_in_a_tenth_of_the_epochs():
     X, y = data.make_linear(n_samples=1000, x_range=(0, 1), rng=0)
-    model = zoo.linear_regression(1, rng=0).compile("mse", SGD(0.01))
+    model = zoo.linear_regression(1, rng=0).compile(loss="mse",
+                                                    optimizer=SGD(0.01))
     model.fit(X, y, epochs=100, batch_size=10, rng=0)
     kernel, bias = model.get_weights()
     assert abs(kernel[0, 0] - 2) < 0.05 and abs(bias[0] - 1) < 0.05
@@ -101,7 +103,7 @@ def test_article_label_shape_is_rejected(twins):
     with pytest.raises(ValueError, match="same shape"):
         keras.losses.BinaryCrossentropy(from_logits=True)(Y, model(X))
     with pytest.raises(ValueError, match="never broadcast"):
-        losses.BinaryCrossentropy()(np.full((4, 2), 0.5), Y)
+        losses.BinaryCrossentropy()(Y, np.full((4, 2), 0.5))
 
 
 def test_double_sigmoid_loss_has_a_floor():

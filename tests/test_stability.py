@@ -50,7 +50,7 @@ def test_categorical_crossentropy_from_logits(z, data):
                                          max_size=n)))
     y = np.eye(k)[labels]
     loss = losses.CategoricalCrossentropy(from_logits=True)
-    value, grad = loss.value_and_gradient(z, y)
+    value, grad = loss.value_and_gradient(y, z)
     assert np.isfinite(value) and value >= 0 and np.all(np.isfinite(grad))
     # reference: -log softmax at the label, via logsumexp written out
     m = z.max(axis=1)
@@ -59,7 +59,7 @@ def test_categorical_crossentropy_from_logits(z, data):
     assert np.isclose(value, expected, rtol=1e-10, atol=1e-10)
     np.testing.assert_allclose(grad.sum(axis=1), 0, atol=1e-12)
     sparse = losses.SparseCategoricalCrossentropy(from_logits=True)
-    assert np.isclose(sparse(z, labels), value, rtol=1e-12)
+    assert np.isclose(sparse(labels, z), value, rtol=1e-12)
 
 
 @given(arrays(np.float64, st.tuples(st.integers(1, 10), st.just(1)),
@@ -68,7 +68,7 @@ def test_binary_crossentropy_from_logits(z, data):
     y = np.array(data.draw(st.lists(st.integers(0, 1), min_size=len(z),
                                     max_size=len(z))), dtype=float)
     loss = losses.BinaryCrossentropy(from_logits=True)
-    value, grad = loss.value_and_gradient(z, y)
+    value, grad = loss.value_and_gradient(y, z)
     assert np.isfinite(value) and value >= 0 and np.all(np.isfinite(grad))
     # reference: softplus(z) - z y, with softplus = logaddexp(0, z)
     expected = np.mean(np.logaddexp(0, z[:, 0]) - z[:, 0] * y)
@@ -82,7 +82,7 @@ def test_bce_from_probabilities_is_clipped_not_infinite(z):
     p = act.sigmoid(z)
     y = (z[:, 0] < 0).astype(float)         # confidently wrong labels
     loss = losses.BinaryCrossentropy()
-    value, grad = loss.value_and_gradient(p, y)
+    value, grad = loss.value_and_gradient(y, p)
     assert np.isfinite(value) and np.all(np.isfinite(grad))
     assert value <= -np.log(losses.EPSILON) + 1e-9
 
@@ -94,5 +94,5 @@ def test_clipped_probability_caps_the_loss_and_zeroes_the_gradient():
     p = np.array([[1e-9, 0.5, 0.5 - 1e-9]])
     y = np.array([[1.0, 0.0, 0.0]])
     cce = losses.CategoricalCrossentropy()
-    assert cce(p, y) == pytest.approx(-np.log(1e-7), rel=1e-6)
-    np.testing.assert_array_equal(cce.gradient(p, y), np.zeros_like(p))
+    assert cce(y, p) == pytest.approx(-np.log(1e-7), rel=1e-6)
+    np.testing.assert_array_equal(cce.gradient(y, p), np.zeros_like(p))
