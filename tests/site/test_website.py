@@ -31,7 +31,7 @@ PAGES = [f"{name}.html" for name in DOCNAMES]
 #: chapters that teach backpropagation; searching for it must list each
 TEACHES_BACKPROP = [
     "book/ch02_concepts.html",
-    "book/ch03_algorithm.html",
+    "book/ch03_algorithm/index.html",
     "book/ch04_math/04_chain_rule_backprop.html",
 ]
 
