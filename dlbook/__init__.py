@@ -11,14 +11,15 @@ use, so the NumPy chapters start instantly and also run in a browser
 import importlib
 
 from . import activations, data, gradcheck, init, layers, linear, losses
-from . import autodiff, optim
+from . import autodiff, callbacks, normalization, optim, regularizers
 from .gradcheck import check_gradients, numerical_gradient, relative_error
 from .layers import (Conv2D, Dense, Dropout, Flatten, LeakyReLU, MaxPool2D,
                      ReLU, Sigmoid, Softmax, Tanh)
 from .losses import (BinaryCrossentropy, CategoricalCrossentropy,
                      MeanSquaredError, SparseCategoricalCrossentropy)
 from .model import Sequential
-from .optim import SGD, Adam, Momentum
+from .normalization import BatchNormalization, LayerNormalization
+from .optim import SGD, Adam, AdamW, Momentum
 from ._citation import citation
 
 __version__ = "0.1.0"
@@ -33,11 +34,12 @@ def __getattr__(name):
 
 
 __all__ = [
-    "Adam", "BinaryCrossentropy", "CategoricalCrossentropy", "Conv2D",
-    "Dense", "Dropout", "Flatten", "LeakyReLU", "MaxPool2D",
-    "MeanSquaredError", "Momentum", "ReLU", "SGD", "Sequential", "Sigmoid",
-    "Softmax", "SparseCategoricalCrossentropy", "Tanh", "activations",
-    "autodiff", "check_gradients", "citation", "data", "gradcheck", "init",
-    "layers", "linear", "losses", "numerical_gradient", "optim",
-    "relative_error",
+    "Adam", "AdamW", "BatchNormalization", "BinaryCrossentropy",
+    "CategoricalCrossentropy", "Conv2D", "Dense", "Dropout", "Flatten",
+    "LayerNormalization", "LeakyReLU", "MaxPool2D", "MeanSquaredError",
+    "Momentum", "ReLU", "SGD", "Sequential", "Sigmoid", "Softmax",
+    "SparseCategoricalCrossentropy", "Tanh", "activations", "autodiff",
+    "callbacks", "check_gradients", "citation", "data", "gradcheck", "init",
+    "layers", "linear", "losses", "normalization", "numerical_gradient",
+    "optim", "regularizers", "relative_error",
 ]
