@@ -159,7 +159,7 @@ class BatchNormalization(Layer):
     Keras equivalent: ``keras.layers.BatchNormalization(momentum=0.99,
     epsilon=1e-3)``, weights ``[gamma, beta, moving_mean,
     moving_variance]`` (``get_weights`` order).
-    Taught in: chapter 3, "Generalization" (batch normalisation).
+    Taught in: chapter 3, "Batch normalisation".
     """
 
     def __init__(self, n_features, *, momentum=0.99, epsilon=1e-3,

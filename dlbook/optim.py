@@ -179,7 +179,7 @@ class ExponentialDecay(Schedule):
     ``staircase=True`` the exponent is floored, giving step decay.
 
     Keras equivalent: ``keras.optimizers.schedules.ExponentialDecay``.
-    Taught in: chapter 3, "Generalization".
+    Taught in: chapter 3, "Learning-rate schedules and the noise of SGD".
     """
 
     def __init__(self, initial_lr, decay_steps, decay_rate, *,
@@ -232,7 +232,7 @@ class CosineDecay(Schedule):
 
     Keras equivalent: ``keras.optimizers.schedules.CosineDecay`` (same
     arguments).
-    Taught in: chapter 3, "Generalization".
+    Taught in: chapter 3, "Learning-rate schedules and the noise of SGD".
     """
 
     def __init__(self, initial_lr, decay_steps, *, alpha=0.0,
