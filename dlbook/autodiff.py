@@ -25,7 +25,36 @@ import numbers
 __all__ = ["Dual", "Value", "trace"]
 
 
-class Value:
+class _Arithmetic:
+    """The operators built from ``+``, ``*`` and ``**`` alone, shared by
+    ``Value`` (reverse mode) and ``Dual`` (forward mode): each class
+    defines those three and ``_lift`` (a plain number as a constant)."""
+
+    __slots__ = ()
+
+    def __neg__(self):
+        return self * -1
+
+    def __sub__(self, other):
+        return self + (-self._lift(other))
+
+    def __truediv__(self, other):
+        return self * self._lift(other) ** -1
+
+    def __radd__(self, other):
+        return self + other
+
+    def __rsub__(self, other):
+        return self._lift(other) + (-self)
+
+    def __rmul__(self, other):
+        return self * other
+
+    def __rtruediv__(self, other):
+        return self._lift(other) * self ** -1
+
+
+class Value(_Arithmetic):
     """A scalar that remembers how it was computed.
 
     Parameters
@@ -46,6 +75,10 @@ class Value:
     _prev : tuple of Value
         The operation's inputs.
     """
+
+    @staticmethod
+    def _lift(x):
+        return _as_value(x)
 
     def __init__(self, data, label="", _prev=(), _op=""):
         if not _is_finite_number(data):
@@ -113,28 +146,6 @@ class Value:
                 "expected a positive base for a Value exponent, received: "
                 f"{base.data}")
         return (self * math.log(base.data)).exp()
-
-    # the rest are built from the operations above
-    def __neg__(self):
-        return self * -1
-
-    def __sub__(self, other):
-        return self + (-_as_value(other))
-
-    def __truediv__(self, other):
-        return self * _as_value(other) ** -1
-
-    def __radd__(self, other):
-        return self + other
-
-    def __rsub__(self, other):
-        return _as_value(other) + (-self)
-
-    def __rmul__(self, other):
-        return self * other
-
-    def __rtruediv__(self, other):
-        return _as_value(other) * self ** -1
 
     # -- functions of one value ----------------------------------------
 
@@ -265,7 +276,7 @@ def trace(root):
     return nodes, edges
 
 
-class Dual:
+class Dual(_Arithmetic):
     """A dual number ``a + b eps`` with ``eps ** 2 = 0``: forward mode.
 
     Taylor's formula ends after one term when ``eps ** 2 = 0``:
@@ -289,6 +300,10 @@ class Dual:
     """
 
     __slots__ = ("data", "tangent")
+
+    @staticmethod
+    def _lift(x):
+        return _as_dual(x)
 
     def __init__(self, data, tangent=0.0):
         for name, x in (("data", data), ("tangent", tangent)):
@@ -328,27 +343,6 @@ class Dual:
                 f"{p}, received: {self.data}")
         return Dual(self.data ** p,
                     p * self.data ** (p - 1) * self.tangent)
-
-    def __neg__(self):
-        return self * -1
-
-    def __sub__(self, other):
-        return self + (-_as_dual(other))
-
-    def __truediv__(self, other):
-        return self * _as_dual(other) ** -1
-
-    def __radd__(self, other):
-        return self + other
-
-    def __rsub__(self, other):
-        return _as_dual(other) - self
-
-    def __rmul__(self, other):
-        return self * other
-
-    def __rtruediv__(self, other):
-        return _as_dual(other) / self
 
     def exp(self):                           # (e^x)' = e^x x'
         try:
