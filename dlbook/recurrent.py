@@ -30,7 +30,7 @@ class SimpleRNN(Layer):
     ----------
     n_in : int
         Width of each input vector ``x_t``.
-    units : int
+    n_out : int
         Width of the state ``h_t``.
     return_sequences : bool, default False
         Return every state ``h_1 ... h_T`` (for a stack of recurrent
@@ -42,11 +42,11 @@ class SimpleRNN(Layer):
 
     Shapes
     ------
-    ``X`` (n, T, n_in) -> ``h_T`` (n, units), or every state
-    (n, T, units) with ``return_sequences``; ``Wx`` (n_in, units),
-    ``Wh`` (units, units), ``b`` (units,).  After ``forward``,
-    ``states`` holds ``h_1 ... h_T`` (n, T, units); after ``backward``,
-    ``state_gradients`` holds ``dL/dh_t`` (n, T, units), the gradient
+    ``X`` (n, T, n_in) -> ``h_T`` (n, n_out), or every state
+    (n, T, n_out) with ``return_sequences``; ``Wx`` (n_in, n_out),
+    ``Wh`` (n_out, n_out), ``b`` (n_out,).  After ``forward``,
+    ``states`` holds ``h_1 ... h_T`` (n, T, n_out); after ``backward``,
+    ``state_gradients`` holds ``dL/dh_t`` (n, T, n_out), the gradient
     that reached each step.
 
     Backward through time, from ``t = T`` down to 1, with ``g_t`` the
@@ -60,29 +60,29 @@ class SimpleRNN(Layer):
 
     Gradients are overwritten, not accumulated.
 
-    Keras equivalent: ``keras.layers.SimpleRNN(units,
+    Keras equivalent: ``keras.layers.SimpleRNN(units=n_out,
     return_sequences=...)``, weights ``[kernel, recurrent_kernel, bias]``
     = ``[Wx, Wh, b]`` in the same layouts.
     Taught in: chapter 8, "Recurrent networks".
     """
 
-    def __init__(self, n_in, units, *, return_sequences=False, rng=None,
+    def __init__(self, n_in, n_out, *, return_sequences=False, rng=None,
                  dtype=np.float64):
         super().__init__()
         self.n_in = check_scalar(n_in, "n_in", int, min_val=1)
-        self.units = check_scalar(units, "units", int, min_val=1)
+        self.n_out = check_scalar(n_out, "n_out", int, min_val=1)
         self.return_sequences = bool(return_sequences)
         rng = as_rng(rng)
-        Wx = get_initializer("glorot_uniform")((self.n_in, self.units), rng)
-        Wh = get_initializer("orthogonal")((self.units, self.units), rng)
+        Wx = get_initializer("glorot_uniform")((self.n_in, self.n_out), rng)
+        Wh = get_initializer("orthogonal")((self.n_out, self.n_out), rng)
         self.params = {"Wx": np.asarray(Wx, dtype=dtype),
                        "Wh": np.asarray(Wh, dtype=dtype),
-                       "b": np.zeros(self.units, dtype=dtype)}
+                       "b": np.zeros(self.n_out, dtype=dtype)}
         self.states = None
         self.state_gradients = None
 
     def forward(self, X, training=False):
-        """(n, T, n_in) -> (n, units), or (n, T, units) with
+        """(n, T, n_in) -> (n, n_out), or (n, T, n_out) with
         ``return_sequences``; caches X and the states."""
         if X.ndim != 3 or X.shape[2] != self.n_in or X.shape[1] == 0:
             raise ValueError(
@@ -90,10 +90,10 @@ class SimpleRNN(Layer):
                 f"{self.n_in}), received shape {X.shape}")
         Wh = self.params["Wh"]
         n, T, _ = X.shape
-        XW = X @ self.params["Wx"] + self.params["b"]  # (n, T, units)
-        H = np.zeros((n, T + 1, self.units), dtype=XW.dtype)  # H[:, 0]=h_0
+        XW = X @ self.params["Wx"] + self.params["b"]  # (n, T, n_out)
+        H = np.zeros((n, T + 1, self.n_out), dtype=XW.dtype)  # H[:, 0]=h_0
         for t in range(T):
-            H[:, t + 1] = np.tanh(XW[:, t] + H[:, t] @ Wh)   # (n, units)
+            H[:, t + 1] = np.tanh(XW[:, t] + H[:, t] @ Wh)   # (n, n_out)
         self._cache = (X, H)
         self.states = H[:, 1:]
         return self.states if self.return_sequences else H[:, T]
@@ -104,10 +104,10 @@ class SimpleRNN(Layer):
         X, H = self._cached()
         n, T, _ = X.shape
         if self.return_sequences:
-            self._check_dout(dout, (n, T, self.units))
-            G = dout                                    # (n, T, units)
+            self._check_dout(dout, (n, T, self.n_out))
+            G = dout                                    # (n, T, n_out)
         else:
-            self._check_dout(dout, (n, self.units))
+            self._check_dout(dout, (n, self.n_out))
             G = np.zeros_like(H[:, 1:])
             G[:, -1] = dout                             # only h_T is seen
         Wh = self.params["Wh"]
@@ -115,23 +115,23 @@ class SimpleRNN(Layer):
         dH = np.empty_like(G)                           # dL/dh_t
         carry = np.zeros_like(G[:, 0])                  # da_{t+1} Wh^T
         for t in range(T - 1, -1, -1):
-            dH[:, t] = G[:, t] + carry                  # (n, units)
+            dH[:, t] = G[:, t] + carry                  # (n, n_out)
             dA[:, t] = dH[:, t] * (1 - H[:, t + 1] ** 2)
             carry = dA[:, t] @ Wh.T
         self.state_gradients = dH
-        dA2 = dA.reshape(n * T, self.units)             # (n*T, units)
+        dA2 = dA.reshape(n * T, self.n_out)             # (n*T, n_out)
         self.grads["Wx"] = X.reshape(n * T, self.n_in).T @ dA2
-        self.grads["Wh"] = H[:, :-1].reshape(n * T, self.units).T @ dA2
-        self.grads["b"] = dA2.sum(axis=0)               # (units,)
+        self.grads["Wh"] = H[:, :-1].reshape(n * T, self.n_out).T @ dA2
+        self.grads["b"] = dA2.sum(axis=0)               # (n_out,)
         return dA @ self.params["Wx"].T                 # (n, T, n_in)
 
     def output_shape(self, input_shape):
         T, _ = input_shape
-        return (T, self.units) if self.return_sequences else (self.units,)
+        return (T, self.n_out) if self.return_sequences else (self.n_out,)
 
     def __repr__(self):
         extra = ", return_sequences=True" if self.return_sequences else ""
-        return f"SimpleRNN({self.n_in}, {self.units}{extra})"
+        return f"SimpleRNN({self.n_in}, {self.n_out}{extra})"
 
 
 def make_marked_recall(n_samples=1000, seq_len=40, *, max_marker=10,

@@ -229,7 +229,7 @@ def _layer_normalization(layer, dtype):
 @_twin_of(SimpleRNN, sample_shape=lambda la: (None, la.n_in))
 def _simple_rnn(layer, dtype):
     return _one(keras.layers.SimpleRNN(
-        layer.units, return_sequences=layer.return_sequences, dtype=dtype),
+        layer.n_out, return_sequences=layer.return_sequences, dtype=dtype),
         layer)
 
 

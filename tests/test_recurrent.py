@@ -132,7 +132,7 @@ def test_errors(rng):
                                          r"shape \(2, 5, 2\)"):
         rnn.forward(rng.standard_normal((2, 5, 2)))
     with pytest.raises(ValueError, match="positive integer, received: "
-                                         "units=0"):
+                                         "n_out=0"):
         SimpleRNN(3, 0)
     with pytest.raises(TypeError):
         SimpleRNN(3, 4, True)                 # options are keyword-only
