@@ -101,17 +101,17 @@ def test_mse_hessian_and_stability_bound(line, tf):
     X, y = line
     n = len(X)
     A = np.hstack([X, np.ones((n, 1))])
-    H = 2 / n * A.T @ A
-    assert relative_error(H, linear.mse_hessian(X)) <= TOL
+    H_L = 2 / n * A.T @ A
+    assert relative_error(H_L, linear.mse_hessian(X)) <= TOL
     tt = tf.Variable([0.3, -0.2], dtype=tf.float64)
     with tf.GradientTape() as outer:
         with tf.GradientTape() as inner:
             L = tf.reduce_mean((tf.constant(A) @ tt[:, None]
                                 - y[:, None]) ** 2)
         g = inner.gradient(L, tt)
-    assert relative_error(H, outer.jacobian(g, tt).numpy()) <= TOL
+    assert relative_error(H_L, outer.jacobian(g, tt).numpy()) <= TOL
     lam_max, lr_max = linear.stability_bound(X)
-    assert np.isclose(lr_max, 2 / np.linalg.eigvalsh(H)[-1])
+    assert np.isclose(lr_max, 2 / np.linalg.eigvalsh(H_L)[-1])
     theta_star = np.append(*linear.least_squares(X, y))
     for factor in (0.95, 1.05):
         *_, path = linear.gradient_descent(X, y, lr=factor * lr_max,
@@ -120,6 +120,36 @@ def test_mse_hessian_and_stability_bound(line, tf):
         measured = (e[-1] / e[-101]) ** (1 / 100)
         assert abs(measured - abs(1 - factor * lr_max * lam_max)) < 1e-3
         assert e[-1] < 1e-3 * e[0] if factor < 1 else e[-1] > 1e3 * e[0]
+
+
+def test_optimal_rate_two_over_lambda_sum_is_fastest(line):
+    """rho(eta) = max|1 - eta lambda_i|; eta* = 2/(lambda_min + lambda_max)
+    gives (kappa - 1)/(kappa + 1) and beats every other stable rate."""
+    X, y = line
+    lam_min, lam_max = np.linalg.eigvalsh(linear.mse_hessian(X))
+    theta_star = np.append(*linear.least_squares(X, y))
+
+    def rho(eta):
+        return max(abs(1 - eta * lam_min), abs(1 - eta * lam_max))
+
+    def steps_to(eta, tol=1e-8):
+        *_, path = linear.gradient_descent(X, y, lr=eta, epochs=600,
+                                           return_path=True)
+        e = np.linalg.norm(path - theta_star, axis=1)
+        return int(np.argmax(e < tol * e[0])), e
+
+    eta_opt = 2 / (lam_min + lam_max)
+    kappa = lam_max / lam_min
+    assert np.isclose(rho(eta_opt), (kappa - 1) / (kappa + 1))
+    for eta in (0.3 * 2 / lam_max, 0.9 * 2 / lam_max, eta_opt):
+        _, e = steps_to(eta)
+        assert abs((e[40] / e[20]) ** (1 / 20) - rho(eta)) < 2e-3
+    # the two rates of the book's figure: almost the same factor
+    assert abs(rho(0.6 / lam_max) - rho(1.8 / lam_max)) < 0.01
+    grid = np.linspace(0.1, 0.98, 45) * 2 / lam_max
+    needed = np.array([steps_to(eta)[0] for eta in grid])
+    assert np.all(needed > 0)
+    assert abs(grid[needed.argmin()] - eta_opt) <= grid[1] - grid[0]
 
 
 # -- section 3: a layer in matrix form ---------------------------------------
@@ -242,6 +272,44 @@ def test_sigmoid_gradients_vanish_with_depth(rng):
     assert first[0] > 100 * first[1] > 1e4 * first[2]
 
 
+def _first_layer_norm(X, Y, depth, activation, init="glorot_uniform"):
+    layers = []
+    for i in range(depth):
+        layers.append(Dense(X.shape[1], X.shape[1] if i < depth - 1 else 1,
+                            rng=i, init=init))
+        if i < depth - 1 and activation is not None:
+            layers.append(activation())
+    net = Sequential(layers).compile(loss="mse")
+    net.backward(net.loss.gradient(Y, net.forward(X)))
+    return np.linalg.norm(net.grads["0.W"]), net
+
+
+def test_vanishing_comes_from_the_sigmoid_factor():
+    """Chapter 4.4's control: the same weights without the sigmoids do not
+    vanish; with them the factor per layer is 1 / mean(sigma')."""
+    from dlbook import ReLU
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(64, 32)), rng.normal(size=(64, 1))
+    depths = np.arange(2, 21)
+    sig = np.array([_first_layer_norm(X, Y, D, Sigmoid)[0] for D in depths])
+    ident = np.array([_first_layer_norm(X, Y, D, None)[0] for D in depths])
+    slope, intercept = np.polyfit(depths, np.log(sig), 1)
+    resid = np.log(sig) - (slope * depths + intercept)
+    assert 1 - resid.var() / np.log(sig).var() > 0.99      # geometric
+    assert ident.max() < 10 * ident.min()                  # control: flat
+    _, net = _first_layer_norm(X, Y, 20, Sigmoid)
+    h, sp = X, []
+    for layer in net.layers:
+        h = layer.forward(h)
+        if isinstance(layer, Sigmoid):
+            sp.append(np.mean(h * (1 - h)))
+    assert min(sp) > 0.2                                   # not saturated
+    assert abs(1 / np.mean(sp) - np.exp(-slope)) < 0.1 * np.exp(-slope)
+    relu_glorot = (_first_layer_norm(X, Y, 20, ReLU)[0]
+                   / _first_layer_norm(X, Y, 2, ReLU)[0])
+    assert abs(relu_glorot ** (1 / 18) - 2 ** -0.5) < 0.05
+
+
 # -- section 5: softmax-CE and BCE-sigmoid, from_logits ----------------------
 def test_softmax_cross_entropy_is_p_minus_y_over_n_via_jacobian(rng, tf):
     Z = rng.normal(size=(5, 4)) * 2
@@ -318,6 +386,34 @@ def test_clipped_probabilities_lose_the_gradient(tf):
     assert grads[0][0, 0] < -0.99 and np.all(grads[1] == 0)
 
 
+def test_keras_layer_outputs_carry_their_logits(tf):
+    """Keras 3 on TensorFlow: a softmax/sigmoid LAYER's output keeps its
+    logits, so the loss neither clips nor double-squashes it; one more op
+    loses them (and dlbook, on plain arrays, never has them)."""
+    import keras
+    y = np.array([[1.0, 0.0]])
+    p_layer = keras.layers.Activation("softmax")(tf.constant([[-30.0, 0.0]]))
+    assert abs(float(keras.losses.CategoricalCrossentropy()(y, p_layer))
+               - 30) < 1e-3
+    assert abs(losses.CategoricalCrossentropy()(y, p_layer.numpy())
+               + np.log(1e-7)) < 1e-3
+    z = tf.constant([[4.0], [-4.0], [0.5]])
+    yb = np.array([[1.0], [0.0], [1.0]])
+    s_layer = keras.layers.Activation("sigmoid")(z)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        repaired = float(keras.ops.mean(keras.losses.binary_crossentropy(
+            yb, s_layer, from_logits=True)))
+        touched = float(keras.ops.mean(keras.losses.binary_crossentropy(
+            yb, s_layer * 1.0, from_logits=True)))
+    correct = float(keras.ops.mean(keras.losses.binary_crossentropy(
+        yb, z, from_logits=True)))
+    assert abs(repaired - correct) < 1e-4
+    assert abs(touched - correct) > 0.1
+    assert abs(losses.BinaryCrossentropy(from_logits=True)(
+        yb, s_layer.numpy()) - touched) < 1e-4
+
+
 # -- section 6: optimizers step for step against Keras -----------------------
 LR1, LR2, MU, B2, EPS = 2.0 ** -3, 2.0 ** -7, 0.875, 1 - 2.0 ** -9, 2.0 ** -23
 
@@ -378,3 +474,53 @@ def test_optimizer_updates_match_keras(name, rng, tf):
     assert relative_error(step, run_keras(theirs)) <= 1e-12
     # Keras's defaults pass through float32: float32 tolerance
     assert relative_error(run_dlbook(ours_d), run_keras(theirs_d)) <= 1e-4
+
+
+def test_momentum_effective_step():
+    """Constant gradient: the step tends to lr / (1 - mu); alternating:
+    to lr / (1 + mu)."""
+    for grad, expected in ((lambda t: 1.0, 0.1 / (1 - 0.9)),
+                           (lambda t: (-1.0) ** t, 0.1 / (1 + 0.9))):
+        P, opt = {"w": np.zeros(1)}, Momentum(0.1, 0.9)
+        for t in range(200):
+            before = P["w"].copy()
+            opt.step(P, {"w": np.array([grad(t)])})
+        assert abs(abs(P["w"] - before)[0] - expected) < 1e-6
+
+
+def test_adam_first_step_needs_gradient_above_eps_over_sqrt():
+    """Adam's first step is lr sign(g) |g| / (|g| + eps / sqrt(1 - beta_2)),
+    about lr only for |g| >> eps / sqrt(1 - beta_2), not for |g| >> eps."""
+    lr, b2, eps = 0.01, 0.999, 1e-7
+    threshold = eps / np.sqrt(1 - b2)
+    g = np.array([[20.0, -5.0], [0.3, -0.02], [10 * eps, -1e3 * threshold]])
+    P = {"W": np.zeros_like(g)}
+    Adam(lr, beta_2=b2, epsilon=eps).step(P, {"W": g})
+    step = -P["W"]
+    formula = lr * np.sign(g) * np.abs(g) / (np.abs(g) + threshold)
+    assert relative_error(step, formula) < 1e-6
+    big = np.abs(g) >= 1e3 * threshold
+    np.testing.assert_allclose(step[big], lr * np.sign(g[big]), rtol=1e-3)
+    assert step[2, 0] < 0.3 * lr          # |g| = 10 eps gets ~a quarter
+
+
+def test_momentum_advantage_is_mostly_its_effective_step():
+    """Chapter 4.6's control: on the two moons, momentum(lr) tracks
+    SGD(lr / (1 - mu)) and beats SGD(lr) by far (validation loss)."""
+    from dlbook import BinaryCrossentropy
+    from dlbook.data import make_moons, train_val_test_split
+    Xm, ym = make_moons(n_samples=600, noise=0.15, rng=0)
+    X_tr, X_val, _, y_tr, y_val, _ = train_val_test_split(
+        Xm, ym, val_size=200, test_size=200, rng=0)
+
+    def val_loss(opt, epochs=120):
+        net = Sequential([Dense(2, 16, rng=0), Tanh(), Dense(16, 1, rng=1)])
+        net.compile(loss=BinaryCrossentropy(from_logits=True), optimizer=opt)
+        net.fit(X_tr, y_tr, epochs=epochs, batch_size=32,
+                validation_data=(X_val, y_val), rng=0)
+        return net.history_["val_loss"][-1]
+
+    momentum, same, effective = (val_loss(Momentum(0.1, 0.9)),
+                                 val_loss(SGD(0.1)), val_loss(SGD(1.0)))
+    assert abs(np.log(momentum / effective)) < 0.2
+    assert same > 3 * momentum
