@@ -394,7 +394,7 @@ def activation_curves(names=("sigmoid", "tanh", "relu", "leaky_relu"),
     ax.axhline(0, color="grey", lw=0.5)
     ax.axvline(0, color="grey", lw=0.5)
     ax.set_xlabel("z")
-    ax.set_ylabel("f(z)" + (" and f'(z)" if derivatives else ""))
+    ax.set_ylabel("φ(z)" + (" and φ'(z)" if derivatives else ""))
     ax.legend()
     ax.grid(alpha=0.3)
     return ax

@@ -96,7 +96,7 @@ def _one_blas_thread():
 
 
 def train_classifier(X, y, *, depth=2, width=16, lr=0.01, steps=300,
-                     activation="relu", rng=0):
+                     activation="relu", rng=0, validation_data=None):
     """Train a small MLP classifier with full-batch Adam.
 
     The network is ``mlp((n_features,) + (width,) * depth + (k,))`` with
@@ -118,13 +118,18 @@ def train_classifier(X, y, *, depth=2, width=16, lr=0.01, steps=300,
     activation : {"relu", "tanh", "sigmoid"}, default "relu"
     rng : None, int or numpy.random.Generator, default 0
         Seed of the initial weights.
+    validation_data : (X_val, y_val), optional
+        Held-out points, scored after every step (as ``fit`` does after
+        every epoch): ``model.history_["val_loss"]`` and
+        ``model.history_["val_accuracy"]``, whose last entries are the
+        trained model's.
 
     Returns
     -------
     model : dlbook.Sequential
         Trained; ``model.history_["loss"]`` holds the loss per step.
     accuracy : float
-        Training accuracy.
+        Training accuracy of the trained model.
 
     Raises
     ------
@@ -144,12 +149,25 @@ def train_classifier(X, y, *, depth=2, width=16, lr=0.01, steps=300,
     width = check_scalar(width, "width", int, min_val=1)
     steps = check_scalar(steps, "steps", int, min_val=1)
     n_classes = max(int(y.max()) + 1, 2)
+    metrics = ()
+    if validation_data is not None:
+        X_val, y_val = validation_data
+        X_val = as_float_array(X_val, "X_val", ndim=2)
+        y_val = check_labels(y_val)
+        check_same_n(X_val, y_val)
+        if X_val.shape[1] != X.shape[1]:
+            raise ValueError(
+                f"expected X_val with {X.shape[1]} features like X, "
+                f"received shape {X_val.shape}")
+        n_classes = max(n_classes, int(y_val.max()) + 1)
+        validation_data, metrics = (X_val, y_val), ("accuracy",)
     model = mlp((X.shape[1],) + (width,) * depth + (n_classes,),
                 activation=activation, rng=rng)
     model.compile(
         loss=SparseCategoricalCrossentropy(from_logits=True),
-        optimizer=Adam(lr))
+        optimizer=Adam(lr), metrics=metrics)
     with _one_blas_thread():
-        model.fit(X, y, epochs=steps, batch_size=len(X), shuffle=False)
+        model.fit(X, y, epochs=steps, batch_size=len(X), shuffle=False,
+                  validation_data=validation_data)
         accuracy = float(np.mean(model.predict(X).argmax(axis=1) == y))
     return model, accuracy

@@ -10,6 +10,8 @@ figure is checked to show exactly those numbers.
 """
 
 import base64
+import html
+import re
 import subprocess
 import sys
 
@@ -37,12 +39,27 @@ def _close_figures():
     plt.close("all")
 
 
-def _png(box):
-    """The PNG bytes and the text of the single output of an explorer."""
+_IMG = re.compile(r'^<img src="data:image/png;base64,([A-Za-z0-9+/=]+)" '
+                  r'alt="([^"]+)"/>$')
+
+
+def _img(box):
+    """The PNG bytes, the alt text and the plain text of the single output
+    of an explorer: an HTML <img> (a bare image/png output would reach the
+    static site with no alt text)."""
     (item,) = box.output.outputs
     assert item["output_type"] == "display_data"
-    png = base64.b64decode(item["data"]["image/png"])
-    return png, item["data"]["text/plain"]
+    assert set(item["data"]) == {"text/html", "text/plain"}
+    match = _IMG.match(item["data"]["text/html"])
+    assert match, item["data"]["text/html"][:80]
+    png = base64.b64decode(match.group(1))
+    return png, html.unescape(match.group(2)), item["data"]["text/plain"]
+
+
+def _png(box):
+    """The PNG bytes and the text of the single output of an explorer."""
+    png, _, text = _img(box)
+    return png, text
 
 
 # -- the package boundary -------------------------------------------------
@@ -85,11 +102,47 @@ def test_explorer_is_a_widget_showing_a_figure(build):
     assert png.startswith(PNG_MAGIC) and len(png) > 5000
     assert text.startswith("<Figure: ")
     assert plt.get_fignums() == []          # drawn, rendered and closed
+    assert box.children[0] is box.note
+
+
+ALT_WORDS = {
+    W.learning_rate_explorer: ("contour lines", "gradient descent",
+                               "2/lambda_max"),
+    W.activation_explorer: ("sigmoid activation", "derivative", "shaded"),
+    W.optimizer_explorer: ("gradient descent (GD), momentum and Adam",
+                           "Legend: GD, lr"),
+    W.decision_boundary_explorer: ("moons data", "validation points",
+                                   "accuracy: training"),
+}
+
+
+@pytest.mark.parametrize("build", BUILDERS, ids=lambda f: f.__name__)
+def test_the_figure_has_alt_text_that_follows_the_drawing(build):
+    box = build()
+    _, alt, _ = _img(box)
+    for words in ALT_WORDS[build]:
+        assert words in alt, (words, alt)
+    name, value, expected = CHANGES[build]
+    box.controls[name].value = value
+    _, alt_after, _ = _img(box)
+    assert expected in alt_after and expected not in alt
+
+
+@pytest.mark.parametrize("build", BUILDERS, ids=lambda f: f.__name__)
+def test_the_note_says_it_is_a_snapshot_and_what_running_it_does(build):
+    note = build().note
+    assert isinstance(note, ipywidgets.HTML)
+    text = re.sub(r"<[^>]+>", "", note.value)
+    assert text.startswith("Snapshot. On the static web page")
+    assert "controls do not respond" in text
+    assert "Run the notebook live" in text
+    live = text.split("top of the page) and ", 1)[1]
+    assert len(live.split()) >= 12        # says what a change does
 
 
 CHANGES = {
     W.learning_rate_explorer: ("lr", 1.5, "diverges"),
-    W.activation_explorer: ("name", "tanh", "tanh: f from -1 to 1"),
+    W.activation_explorer: ("name", "tanh", "tanh: φ from -1 to 1"),
     W.optimizer_explorer: ("steps", 7, "7 steps"),
     W.decision_boundary_explorer: ("depth", 3, "2-16-16-16-2 relu net"),
 }
@@ -117,10 +170,13 @@ def test_redraw_calls_the_drawing_function(monkeypatch):
 
     monkeypatch.setattr(W, "draw_optimizers", spy)
     box = W.optimizer_explorer()
+    assert box.controls["lr"].disabled          # rates tuned: no shared lr
+    box.controls["rates"].value = "shared"
+    assert not box.controls["lr"].disabled
     box.controls["lr"].value = 0.01
     box.controls["surface"].value = "rosenbrock"
-    assert calls == [(0.07, 80, "quadratic"), (0.01, 80, "quadratic"),
-                     (0.01, 80, "rosenbrock")]
+    assert calls == [("tuned", 80, "quadratic"), (0.07, 80, "quadratic"),
+                     (0.01, 80, "quadratic"), (0.01, 80, "rosenbrock")]
 
 
 def test_leaky_alpha_is_enabled_only_for_leaky_relu():
@@ -168,7 +224,7 @@ def test_without_ipywidgets_a_static_figure_is_returned(build, monkeypatch):
 def test_static_true_returns_the_figure_with_ipywidgets_present():
     fig = W.activation_explorer(name="relu", static=True)
     assert isinstance(fig, Figure)
-    assert fig.axes[0].get_title().startswith("relu: f from 0 to 6")
+    assert fig.axes[0].get_title().startswith("relu: φ from 0 to 6")
 
 
 # -- 1. learning rate ------------------------------------------------------
@@ -210,7 +266,7 @@ def test_activation_figure_shades_each_saturated_interval():
     for patch, (a, b) in zip(ax.patches, intervals):
         left, right = patch.get_x(), patch.get_x() + patch.get_width()
         assert (left, right) == pytest.approx((a, b))
-    assert ax.get_title().startswith("sigmoid: f from 0.000335 to 0.953")
+    assert ax.get_title().startswith("sigmoid: φ from 0.000335 to 0.953")
 
 
 # -- 3. optimizers --------------------------------------------------------
@@ -218,14 +274,29 @@ def test_activation_figure_shades_each_saturated_interval():
 def test_optimizer_figure_draws_the_paths_and_says_which_diverged():
     ax = W.draw_optimizers(lr=0.1, steps=80)
     paths = surfaces.optimizer_paths("quadratic", lr=0.1, steps=80)
-    drawn = {ln.get_label().split(":")[0]: ln.get_xydata()
+    drawn = {ln.get_label().split(",")[0]: ln.get_xydata()
              for ln in ax.lines if ":" in ln.get_label()}
     assert list(drawn) == list(paths)
     for name, (path, _) in paths.items():
         np.testing.assert_array_equal(drawn[name], path)
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert "SGD: diverged" in labels         # lr > 2/25 on this surface
-    assert any(label.startswith("Adam: final loss") for label in labels)
+    assert "GD, lr 0.1: diverged" in labels   # lr > 2/25 on this surface
+    assert any(label.startswith("Adam, lr 0.1: final loss")
+               for label in labels)
+    assert ax.get_title().endswith("one rate for all")
+
+
+@pytest.mark.parametrize("surface", list(surfaces.SURFACES))
+def test_by_default_each_optimizer_gets_its_own_tuned_rate(surface):
+    ax = W.draw_optimizers(steps=60, surface=surface)
+    rates = surfaces.tuned_learning_rates(surface, steps=60)
+    paths = surfaces.optimizer_paths(surface, lr=rates, steps=60)
+    f = surfaces.SURFACES[surface]["f"]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    for name, (path, _) in paths.items():
+        assert (f"{name}, lr {rates[name]:.3g}: final loss "
+                f"{f(*path[-1]):.2g}") in labels
+    assert ax.get_title().endswith("each at its best rate on a grid")
 
 
 # -- 4. decision boundary -------------------------------------------------
@@ -234,10 +305,34 @@ def test_spirals_use_three_classes_and_the_title_reports_accuracy():
     ax = W.draw_decision_boundary("spirals", depth=2, width=16, lr=0.01)
     title = ax.get_title()
     assert title.startswith("2-16-16-3 relu net")
-    accuracy = float(title.rsplit("train accuracy ", 1)[1])
+    found = re.search(r"accuracy: training ([0-9.]+), validation ([0-9.]+)",
+                      title)
+    train_acc, val_acc = float(found.group(1)), float(found.group(2))
+    # the same split and training, spelled out
     X, y = data.load_example("spirals")
-    _, trained = zoo.train_classifier(X, y, depth=2, width=16, lr=0.01)
-    assert accuracy == round(trained, 3) > 0.9
+    X_tr, X_val, y_tr, y_val = data.train_test_split(
+        X, y, test_size=0.3, rng=0, stratify=True)
+    model, trained = zoo.train_classifier(X_tr, y_tr, depth=2, width=16,
+                                          lr=0.01)
+    held_out = np.mean(model.predict(X_val).argmax(axis=1) == y_val)
+    assert train_acc == round(trained, 3) > 0.9
+    assert val_acc == round(held_out, 3)
+    # the validation points are drawn circled, apart from the training ones
+    (ring,) = [c for c in ax.collections
+               if c.get_label() == "validation points"]
+    np.testing.assert_array_equal(ring.get_offsets(), X_val)
+
+
+def test_validation_accuracy_shows_overfitting_that_training_hides():
+    # a wide net trained long on the 30 % noisiest-looking split: the
+    # training accuracy is perfect, the held-out one is not
+    X, y = data.make_moons(n_samples=60, noise=0.35, rng=0)
+    ax = W.draw_decision_boundary(depth=3, width=64, lr=0.03, steps=500,
+                                  X=X, y=y)
+    found = re.search(r"accuracy: training ([0-9.]+), validation ([0-9.]+)",
+                      ax.get_title())
+    train_acc, val_acc = float(found.group(1)), float(found.group(2))
+    assert train_acc == 1.0 and val_acc < 0.9
 
 
 def test_explorer_on_given_data():

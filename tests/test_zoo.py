@@ -44,6 +44,23 @@ def test_train_classifier_takes_any_number_of_features():
     assert accuracy > 0.8
 
 
+def test_validation_data_is_scored_but_not_trained_on():
+    X, y = data.load_example("moons")
+    X_tr, X_val, y_tr, y_val = data.train_test_split(X, y, test_size=0.3,
+                                                     rng=0)
+    plain, acc = zoo.train_classifier(X_tr, y_tr, steps=50)
+    model, acc_v = zoo.train_classifier(X_tr, y_tr, steps=50,
+                                        validation_data=(X_val, y_val))
+    assert acc == acc_v                       # the same training run
+    for a, b in zip(plain.get_weights(), model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    val_acc = model.history_["val_accuracy"]
+    assert len(val_acc) == len(model.history_["val_loss"]) == 50
+    assert val_acc[-1] == np.mean(model.predict(X_val).argmax(axis=1)
+                                  == y_val)
+    assert "val_accuracy" not in plain.history_
+
+
 @pytest.mark.parametrize("call, match", [
     (lambda: zoo.train_classifier(np.ones(4), [0, 1, 0, 1]), "dimension"),
     (lambda: zoo.train_classifier(np.ones((4, 2)), [0, 1, 0]),
@@ -58,6 +75,12 @@ def test_train_classifier_takes_any_number_of_features():
      "steps=0"),
     (lambda: zoo.train_classifier(np.ones((4, 2)), [0, 1, 0, 1],
                                   activation="gelu"), "gelu"),
+    (lambda: zoo.train_classifier(np.ones((4, 2)), [0, 1, 0, 1],
+                                  validation_data=(np.ones((2, 3)), [0, 1])),
+     "X_val with 2 features"),
+    (lambda: zoo.train_classifier(np.ones((4, 2)), [0, 1, 0, 1],
+                                  validation_data=(np.ones((2, 2)), [0])),
+     "same number of samples"),
 ])
 def test_train_classifier_bad_arguments(call, match):
     with pytest.raises(ValueError, match=match):

@@ -192,13 +192,13 @@ def test_page(open_page, screenshots, index):
 
     for img in page.evaluate(IMAGES):
         assert img["loaded"], f"{path}: image {img['src']} did not load"
-        if img["in_widget"]:
-            # drawn by the ipywidgets HTML manager from a saved Output
-            # widget: it writes <img> without alt, and the notebook has no
-            # way to give one, so only loading is checked
-            continue
+        # an image drawn by the ipywidgets HTML manager from a saved Output
+        # widget needs its alt text too: dlbook.widgets saves its figures
+        # as an HTML <img alt=...> (a bare image/png output would arrive
+        # without one)
+        where = "a widget's image" if img["in_widget"] else "image"
         alt = (img["alt"] or "").strip()
-        assert alt, f"{path}: image {img['src']} has no alt text"
+        assert alt, f"{path}: {where} {img['src']} has no alt text"
         assert not re.search(r"\.(png|jpe?g|svg|gif)$", alt, re.I), (
             f"{path}: image {img['src']} has a file name as alt text "
             f"({alt!r}); describe the figure (myst-nb: cell metadata "
@@ -271,6 +271,9 @@ def test_widgets_are_drawn_from_saved_state(open_page, screenshots):
     page.wait_for_function(WIDGETS_DRAWN, timeout=20000)
     widget = page.locator(".widget-subarea .jupyter-widgets").first
     assert widget.is_visible()
+    # a reader of the static page is told that it is a snapshot
+    assert "Snapshot. On the static web page" in page.locator(
+        ".widget-subarea").first.inner_text()
     assert "widget-view+json" not in page.locator("article").inner_text()
     widget.scroll_into_view_if_needed()
     page.screenshot(path=str(screenshots / "widget.png"))
