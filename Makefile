@@ -1,10 +1,28 @@
 # Two commands for a fresh clone:  make book   and   make test
-# Both create .venv and install requirements.txt + dlbook (editable) if needed.
+# Both create .venv and install requirements.lock (the exact versions CI
+# tested, with hashes) + dlbook (editable) if needed. `make lock` re-resolves
+# the lock from the ranges in requirements.txt and pyproject.toml.
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+LOCK   := requirements.lock
+# The Pythons and platforms `make lock` checks that the lock installs on from
+# wheels alone (README's range); the lock itself is universal, from the first.
+LOCK_PYTHONS   := 3.10 3.11 3.12 3.13
+LOCK_PLATFORMS := x86_64-manylinux_2_28 aarch64-manylinux_2_28 aarch64-apple-darwin
+# `make lock LOCK_UPGRADE=` adds what requirements.txt gained and keeps
+# every other pin; the default moves every pin to the newest allowed.
+LOCK_UPGRADE ?= --upgrade
+# uv reads UV_DEFAULT_INDEX / UV_INDEX_URL, not pip's configuration: where pip
+# is set to another index (a mirror) and uv is not, uv is handed pip's
+# index-url (pip's extra indexes are not: uv would prefer them to it);
+# otherwise both use PyPI.
+PIP_CONFIG = $(eval PIP_CONFIG := $(shell $(BIN)/python -m pip config list 2>/dev/null))$(PIP_CONFIG)
+pip_index = $(patsubst $(1).index-url='%',%,$(filter $(1).index-url='%,$(PIP_CONFIG)))
+PIP_INDEX = $(firstword $(call pip_index,:env:) $(call pip_index,install) $(call pip_index,global))
+UV = $(if $(UV_DEFAULT_INDEX)$(UV_INDEX_URL),,$(if $(PIP_INDEX),UV_DEFAULT_INDEX=$(PIP_INDEX) ))$(BIN)/uv
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONHASHSEED := 0
 # JavaScript the site serves itself (MathJax, widget manager, require.js)
@@ -15,14 +33,46 @@ NPM_STAMP := node_modules/.installed
 BOOK_EXECUTE ?= cache
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: book test unit notebooks site-test browser bench lint clean
+.PHONY: book test unit notebooks site-test browser bench lint lock clean
 
-$(STAMP): requirements.txt pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -r requirements.txt
-	$(BIN)/python -m pip install -q --no-deps -e .
+# .venv with uv in it, at the version and hashes requirements.lock pins
+$(BIN)/uv: $(LOCK)
+	@test -x $(BIN)/python || { v=$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])') \
+	  && case " $(LOCK_PYTHONS) " in *" $$v "*) ;; *) echo "$(PYTHON) is Python $$v;" \
+	    "requirements.lock is checked for $(LOCK_PYTHONS): make PYTHON=python3.X ..."; exit 1;; esac \
+	  && echo "$(PYTHON) -m venv $(VENV)" && $(PYTHON) -m venv $(VENV); }
+	awk '/^uv==/ { p = 1 } p { print } p && !/\\$$/ { exit }' $(LOCK) > $(VENV)/uv-lock.txt
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps --require-hashes -r $(VENV)/uv-lock.txt
+	touch $(BIN)/uv
+
+# exactly the lock (anything else removed), then dlbook editable on top; the
+# stamp also follows pyproject.toml for dlbook's own metadata
+$(STAMP): $(BIN)/uv $(LOCK) pyproject.toml
+	$(UV) pip sync -q --python $(BIN)/python --require-hashes $(LOCK)
+	$(UV) pip install -q --python $(BIN)/python --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+## lock: re-resolve requirements.lock (newest versions the ranges allow), check it
+lock: $(BIN)/uv
+	cp $(LOCK) $(LOCK).new
+	$(UV) pip compile -q requirements.txt pyproject.toml --extra book --extra keras \
+	  --universal --python-version $(firstword $(LOCK_PYTHONS)) --generate-hashes \
+	  $(LOCK_UPGRADE) --custom-compile-command "make lock" -o $(LOCK).new
+	@# each Python (first and last patch) and platform: the pins there, from
+	@# wheels alone (offline: the index pages just fetched are in uv's cache)
+	@for v in $(LOCK_PYTHONS); do for p in $(LOCK_PLATFORMS); do \
+	  for pv in $$v.0 $$v.99; do \
+	    $(UV) pip compile -q --offline $(LOCK).new --python-version $$pv \
+	      --python-platform $$p --no-build -o /dev/null \
+	    || { echo "the new lock does not install from wheels on Python $$pv," \
+	         "$$p; $(LOCK) is unchanged"; rm -f $(LOCK).new; exit 1; }; \
+	  done; done; echo "checked: Python $$v on $(LOCK_PLATFORMS)"; done
+	{ echo "# Checked by make lock: installs from wheels on Python $(LOCK_PYTHONS)"; \
+	  echo "# Checked by make lock: on $(LOCK_PLATFORMS)"; \
+	  grep -v '^# Checked by make lock' $(LOCK).new; } > $(LOCK)
+	rm $(LOCK).new
+	@git diff --stat -- $(LOCK) 2>/dev/null || true
+	@echo "requirements.lock re-resolved; make test installs it and tests it"
 
 $(NPM_STAMP): package.json package-lock.json
 	@command -v npm >/dev/null || { echo "npm is needed to fetch the site's JavaScript (apt-get install npm)"; exit 1; }
