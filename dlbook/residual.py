@@ -1,10 +1,12 @@
 """Residual connections: ``Y = X + f(X)``, forward and backward.
 
 A residual block adds its input to the output of a small stack of layers
-``f``.  Backward, the gradient reaching ``X`` is ``dout + (df/dX)^T dout``:
-the identity term carries the gradient past ``f`` unchanged, so in a deep
-stack of blocks it no longer has to pass through every layer's Jacobian
-and does not vanish (He et al., 2016).
+``f``.  Its Jacobian is ``I + df/dX``, so backward the gradient reaching
+``X`` is ``dout + (df/dX)^T dout``: the identity adds an unchanged copy of
+``dout`` and the branch adds its own term.  In a deep stack the gradient
+no longer has to pass through every branch's Jacobian; it stays level when
+the branches' Jacobians are small, and can still grow or shrink otherwise
+(He et al., 2016).
 
 Taught in: chapter 8, "Deeper networks".
 """
