@@ -104,6 +104,45 @@ def test_sgd_plateaus_at_the_predicted_floor_and_decay_goes_below():
     assert cosine[-100:].mean() < floors["A"] / 10
 
 
+def test_linear_scaling_breaks_near_the_stability_bound():
+    """lr = 0.05 B / 8 keeps lr / B, hence the first-order floor; the exact
+    floor grows by about 2 / (2 - lr lam) per direction and stops existing
+    past lr = 2 / lam_max."""
+    _, _, _, C, H_L = _regression()
+    lam_max = np.linalg.eigvalsh(H_L)[-1]
+    first = _first_order_floor(0.05, 8, C)
+    for batch_size in (32, 64, 128):
+        lr = 0.05 * batch_size / 8
+        assert _first_order_floor(lr, batch_size, C) == pytest.approx(first)
+    assert _exact_floor(0.05, 8, C, H_L) < 1.1 * first
+    assert 0.8 * lam_max < 2 < 1.6 * lam_max       # B = 128 stable, 256 not
+    assert _exact_floor(0.8, 128, C, H_L) > 4 * first
+
+
+def test_network_loss_is_not_convex():
+    """Swapping two hidden units keeps the loss; the midpoint of the two
+    parameter vectors can be several times worse."""
+    from dlbook import Tanh, data
+    X, y = data.make_moons(n_samples=200, noise=0.2, rng=0)
+    y = y.astype(float)[:, None]
+    net = Sequential([Dense(2, 4, rng=0), Tanh(), Dense(4, 1, rng=1)])
+    net.compile(optimizer=SGD(0.3), loss="mse").fit(X, y, epochs=100,
+                                                    batch_size=20, rng=0)
+    W1, b1, W2, b2 = theta_a = net.get_weights()
+    L_a = net.evaluate(X, y)["loss"]
+    worst = 0.0
+    for i in range(4):
+        for j in range(i + 1, 4):
+            p = np.arange(4)
+            p[[i, j]] = j, i
+            theta_b = [W1[:, p], b1[p], W2[p], b2]
+            assert net.set_weights(theta_b).evaluate(X, y)["loss"] == \
+                pytest.approx(L_a, abs=1e-12)
+            mid = [(a + b) / 2 for a, b in zip(theta_a, theta_b)]
+            worst = max(worst, net.set_weights(mid).evaluate(X, y)["loss"])
+    assert worst > 2 * L_a
+
+
 def test_saddle_stable_line_and_noise():
     def descend(start, noise=0.0, seed=0, lr=0.1, steps=300):
         rng = np.random.default_rng(seed)
@@ -115,6 +154,10 @@ def test_saddle_stable_line_and_noise():
 
     u, v = descend((2.0, 0.0))
     assert v == 0.0 and abs(u) < 1e-12            # converged to the saddle
+    u, v = descend((2.0, 1e-6), steps=130)         # off the line: a plateau,
+    assert abs(v) < 0.5                            # ln(1e6) / ln(1.1) = 145
+    u, v = descend((2.0, 1e-6), steps=160)         # steps to leave it
+    assert abs(v - 1) < 0.1
     for seed in range(5):                          # noise finds a minimum
         assert abs(abs(descend((2.0, 0.0), 0.01, seed)[1]) - 1) < 0.1
 
@@ -192,6 +235,9 @@ def test_batch_of_one_gives_beta_in_training_mode_in_both_libraries(tf):
     np.testing.assert_allclose(klayer(x, training=True).numpy()[0],
                                bn.params["beta"], atol=1e-12)
     assert not np.allclose(bn.forward(x)[0], bn.params["beta"])
+    bn.forward(x, training=True)                    # and no input gradient
+    np.testing.assert_allclose(bn.backward(np.array([[0.7, -1.3, 2.0]])), 0,
+                               atol=1e-12)
 
 
 def test_batch_of_two_gives_beta_plus_or_minus_gamma():
@@ -215,6 +261,25 @@ def test_bias_before_batch_norm_has_no_effect_and_no_gradient():
     assert np.abs(net.grads["0.b"]).max() < 1e-12
     net.layers[0].params["b"][:] = 5.0
     assert relative_error(out_0, net.forward(X, training=True)) < 1e-12
+
+
+def test_batch_norm_output_ignores_the_scale_of_the_weights_below():
+    """Scaling the Dense layer that feeds a BN layer changes its
+    training-mode output only through epsilon; without BN it does."""
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((32, 5))
+    for use_bn in (True, False):
+        layers = [Dense(5, 8, rng=0)]
+        layers += [BatchNormalization(8)] if use_bn else []
+        net = Sequential(layers + [ReLU(), Dense(8, 3, rng=1)])
+        out = net.forward(X, training=True)
+        net.layers[0].params["W"] *= 10
+        net.layers[0].params["b"] *= 10
+        change = relative_error(out, net.forward(X, training=True))
+        if use_bn:
+            assert change < 1e-3
+        else:
+            assert change > 0.3
 
 
 @pytest.mark.parametrize("momentum, steps", [(0.99, 459), (0.9, 44)])

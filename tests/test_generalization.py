@@ -185,3 +185,47 @@ def test_early_stopping_restores_the_weights_of_its_best_epoch():
     fresh = fit(stopper.best_epoch_ + 1)
     for a, b in zip(stopped.get_weights(), fresh.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_gap_grows_with_the_degree_and_shrinks_with_the_data():
+    """The page's grid: gap = exact error on new points - training error,
+    averaged over redraws of the noise; degree 1 underfits instead."""
+    rng = np.random.default_rng(1)
+    x_fine = np.linspace(-1, 1, 401)
+    degrees, sizes, R = (1, 3, 5, 9), (15, 30, 60, 120), 1000
+    gap = np.zeros((len(degrees), len(sizes)))
+    train_err = np.zeros_like(gap)
+    for j, n in enumerate(sizes):
+        x = np.linspace(-1, 1, n)
+        Y = _f(x)[:, None] + SIGMA * rng.normal(size=(n, R))
+        for i, d in enumerate(degrees):
+            train_err[i, j] = np.mean((_fits(x, Y, d, x) - Y) ** 2)
+            new = np.mean((_fits(x, Y, d, x_fine) - _f(x_fine)[:, None])
+                          ** 2) + SIGMA**2
+            gap[i, j] = new - train_err[i, j]
+    assert np.all(np.diff(gap, axis=0) > 0)
+    assert np.all(np.diff(gap[1:], axis=1) < 0)
+    assert np.all(np.abs(gap[0]) < 0.02)
+    assert np.all(train_err[0] > 5 * SIGMA**2)
+
+
+def test_adam_l2_decay_depends_on_the_size_of_the_data_gradient():
+    """First step under Adam + L2: weights whose data gradient dominates
+    are decayed less than by decoupled decay, weights whose data gradient
+    is smaller than the penalty's move by most of a full step."""
+    lam, lr = 1e-3, 0.05
+    X, y = _data()
+    sgd_step, start = _one_step(SGD(lr), X, y)
+    without, _ = _one_step(Adam(lr), X, y)
+    with_l2, _ = _one_step(Adam(lr), X, y, l2=lam)
+    kernels = (0, 2, 4)
+    W = np.concatenate([start[k].ravel() for k in kernels])
+    g_data = -np.concatenate([sgd_step[k].ravel() for k in kernels]) / lr
+    decay = np.abs(np.concatenate([(with_l2[k] - without[k]).ravel()
+                                   for k in kernels]))
+    decoupled = lr * 2 * lam * np.abs(W)
+    large = np.abs(g_data) > 10 * 2 * lam * np.abs(W)
+    small = np.abs(g_data) < 2 * lam * np.abs(W)
+    assert large.sum() > 100 and small.sum() > 10
+    assert decay[large].mean() < 0.5 * decoupled[large].mean()
+    assert decay[small].mean() > 0.5 * lr > 1000 * decoupled[small].max()
