@@ -3,15 +3,17 @@
 - Losses from maximum likelihood: MSE, binary and categorical
   cross-entropy are negative log-likelihoods (to 1e-10, against SciPy's
   distributions), and the squared error on a sigmoid has a vanishing
-  gradient where cross-entropy's does not.
+  gradient where cross-entropy's does not, and needs more steps from a
+  confidently wrong start at every learning rate.
 - The cost of backpropagation: fan-out gradients sum over paths; forward
   mode (``dlbook.autodiff.Dual``) and reverse mode (``Value``) give the
-  same Jacobians with n and m passes; the bytes cached for backward are
-  linear in the batch size.
+  same Jacobians with N and M passes (N inputs, M outputs); the bytes
+  cached for backward are linear in the batch size.
 - Initialisation: ``Var(z) = n_in Var(w) E[x^2]`` and its backward twin by
   Monte Carlo; the initialisers' variances; ReLU halves the second moment,
   not the variance; He keeps 25 ReLU layers within a factor 2 and fixed
-  scales do not; tanh with Glorot follows the mean-field recursion.
+  scales do not; tanh with Glorot follows the mean-field recursion,
+  forward and backward.
 
 Every derivative is checked against finite differences and
 ``tf.GradientTape`` in float64 (relative error <= 1e-6).
@@ -94,6 +96,54 @@ def test_a_uniform_guess_costs_log_k():
                                           np.full((50, 10), 0.1))
     bce = losses.BinaryCrossentropy()(labels % 2, np.full((50, 1), 0.5))
     assert abs(ce - np.log(10)) < 1e-12 and abs(bce - np.log(2)) < 1e-12
+
+
+def test_two_class_softmax_cross_entropy_is_binary_cross_entropy():
+    X, y = make_moons(n_samples=200, noise=0.2, rng=0)
+    z = (X @ np.array([1.5, -3.9]) + 0.1)[:, None]
+    Z2 = np.hstack([np.zeros_like(z), z])              # logits (0, z)
+    ce = losses.CategoricalCrossentropy(from_logits=True)
+    bce = losses.BinaryCrossentropy(from_logits=True)(y, z)
+    assert np.abs(act.softmax(Z2)[:, 1] - act.sigmoid(z[:, 0])).max() < 1e-12
+    assert abs(ce(one_hot(y, 2), Z2) - bce) < 1e-12
+    assert abs(ce(one_hot(y, 2), Z2 + 3.0) - bce) < 1e-12
+
+
+def test_squared_error_needs_more_steps_from_a_confidently_wrong_start():
+    """Section 7's run: logistic regression started at -5 x a good fit;
+    full-batch steps to 80% training accuracy, each loss over one grid."""
+    X, y = make_moons(n_samples=200, noise=0.2, rng=0)
+    A = np.hstack([X, np.ones((len(X), 1))])
+    bce = losses.BinaryCrossentropy(from_logits=True)
+    mse = losses.MeanSquaredError()
+
+    def gradient(name, theta):
+        z = (A @ theta)[:, None]
+        if name == "bce":
+            return A.T @ bce.gradient(y, z)[:, 0]
+        p = act.sigmoid(z)
+        return A.T @ (mse.gradient(y, p) * p * (1 - p))[:, 0]
+
+    theta_good = np.zeros(3)
+    for _ in range(2000):
+        theta_good -= gradient("bce", theta_good)
+    theta0 = -5 * theta_good
+
+    def steps_to(name, lr):
+        theta = theta0.copy()
+        for step in range(1001):
+            if np.mean(((A @ theta) > 0) == y) >= 0.8:
+                return step
+            theta -= lr * gradient(name, theta)
+        return None
+
+    grid = (0.3, 1, 3, 10, 30, 100, 300, 1000, 3000)
+    s_bce = [steps_to("bce", lr) for lr in grid]
+    s_mse = [steps_to("mse", lr) for lr in grid]
+    assert all(b is not None and (m is None or b < m)
+               for b, m in zip(s_bce, s_mse))
+    assert s_mse[-1] is None and s_mse[0] is None      # a window of rates
+    assert min(m for m in s_mse if m is not None) >= 10 * min(s_bce)
 
 
 def test_squared_error_on_a_sigmoid_vanishes_when_confidently_wrong(tf):
@@ -413,3 +463,18 @@ def test_tanh_with_glorot_follows_the_mean_field_recursion():
     assert tiny.max() / tiny.min() > 1e30
     _, exploding = _second_moments(Tanh, _normal(1.0))
     assert exploding[0] > 1e10 * exploding[-1]
+
+
+def test_tanh_gradients_with_glorot_follow_the_backward_recursion():
+    """E[(dL/dz_l)^2] = kappa_l ... kappa_D, kappa = E[tanh'(z)^2]."""
+    nodes, weights = np.polynomial.hermite_e.hermegauss(101)
+    weights = weights / weights.sum()
+    q = [1.0]
+    for _ in range(DEPTH - 1):
+        q.append(np.sum(weights * np.tanh(np.sqrt(q[-1]) * nodes) ** 2))
+    kappa = np.array([np.sum(weights * (1 - np.tanh(np.sqrt(v) * nodes) ** 2)
+                             ** 2) for v in q])
+    predicted = np.cumprod(kappa[::-1])[::-1]
+    _, bwd = _second_moments(Tanh, "glorot_uniform")
+    assert np.max(np.abs(bwd / predicted - 1)) < 0.15
+    assert predicted[0] < 0.05 * predicted[-1]      # it does shrink
