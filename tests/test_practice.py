@@ -2,12 +2,17 @@
 
 Each test repeats, on a small budget, a claim a chapter-5 page makes and
 asserts: the articles' faults behave as the pages say (Keras 3, TensorFlow
-backend), every corrected program reaches its stated target, and each
+backend, including the mistakes Keras hides: a doubled sigmoid, a softmax
+before the loss), every corrected program reaches its stated target, each
 twin pair the chapter adds (the XOR GradientTape loop, the 100-64-10
 softmax classifier, the CNN with trained weights, the four digits-MLP
-programs) computes the same numbers as its from-scratch counterpart.
+programs) computes the same numbers as its from-scratch counterpart, and
+Keras's fit has a cost per epoch besides its cost per step (CPU-time
+ratios in one run, never absolute seconds).
 """
 
+import time
+import warnings
 
 import numpy as np
 import pytest
@@ -90,6 +95,67 @@ def test_article_settings_converge_in_a_tenth_of_the_epochs():
     assert abs(kernel[0, 0] - 2) < 0.05 and abs(bias[0] - 1) < 0.05
 
 
+def _fit_cost(model, X, y, grid, batch_size, repeats=2, **fit_kwargs):
+    """Section 1's decomposition: best CPU time of ``fit`` per (epochs,
+    steps per epoch), least-squares ``a + b * epochs + c * steps``."""
+    best = {}
+    for _ in range(repeats):
+        for epochs, steps in grid:
+            n = batch_size * steps
+            start = time.process_time()
+            model.fit(X[:n], y[:n], epochs=epochs, batch_size=batch_size,
+                      verbose=0, **fit_kwargs)
+            seconds = time.process_time() - start
+            best[epochs, steps] = min(best.get((epochs, steps), np.inf),
+                                      seconds)
+    A = np.array([[1, e, e * s] for e, s in best])
+    times = np.array(list(best.values()))
+    coef = np.linalg.lstsq(A, times, rcond=None)[0]
+    return coef, np.max(np.abs(A @ coef - times) / times)
+
+
+def test_keras_fit_cost_has_a_per_epoch_part(twins):
+    """Ratios only: an epoch costs more than 5 steps (the page: 10 with
+    `steps_per_execution` 1); `steps_per_execution=100` cuts the cost per
+    step and leaves the one per epoch."""
+    import keras
+
+    X, y = data.make_linear(n_samples=1000, x_range=(0, 1), rng=0)
+    coefs = {}
+    for spe in (1, 100):
+        model = keras.Sequential([keras.Input(shape=(1,)),
+                                  keras.layers.Dense(1)])
+        model.compile(optimizer="sgd", loss="mean_squared_error",
+                      steps_per_execution=spe)
+        model.fit(X, y, epochs=1, batch_size=10, verbose=0)   # trace
+        coefs[spe], deviation = _fit_cost(
+            model, X, y, ((1, 10), (1, 100), (3, 10), (3, 100)), 10)
+        assert deviation < 0.25
+    (_, b, c), (_, b_f, c_f) = coefs[1], coefs[100]
+    assert b > 5 * c
+    assert c_f < c / 2 and b_f > b / 2
+
+
+def test_linreg_ablation_needs_both_changes():
+    X, y = data.make_linear(n_samples=1000, x_range=(0, 1), rng=0)
+    mse_min = linear.mse(X, y, *linear.least_squares(X, y))
+    reached, settled = {}, {}
+    for batch, lr in [(10, 0.01), (100, 0.01), (10, 0.3), (100, 0.3)]:
+        net = zoo.linear_regression(1, rng=0).compile(loss="mse",
+                                                      optimizer=SGD(lr))
+        ratios = []
+        for epoch in range(1, 61):
+            net.fit(X, y, epochs=1, batch_size=batch, rng=epoch)
+            kernel, bias = net.get_weights()
+            ratios.append(linear.mse(X, y, kernel[:, 0], bias[0]) / mse_min)
+            if (batch, lr) not in reached and ratios[-1] <= 1.01:
+                reached[batch, lr] = epoch * len(X) // batch
+        settled[batch, lr] = np.median(ratios[-20:])
+    assert reached[100, 0.3] < reached[10, 0.01] / 10
+    assert (100, 0.01) not in reached
+    assert settled[10, 0.3] - 1 > 3 * (settled[100, 0.3] - 1)
+
+
 # -- section 2: XOR ----------------------------------------------------------
 
 def test_article_label_shape_is_rejected(twins):
@@ -113,6 +179,89 @@ def test_double_sigmoid_loss_has_a_floor():
     curve = [model.train_step(X, y) for _ in range(200)]
     floor = -(np.log(1 / (1 + np.exp(-1))) + np.log(0.5)) / 2
     assert min(curve) >= floor - 1e-6
+
+
+def test_keras_rescues_the_double_sigmoid_in_training(tf, twins):
+    """A Keras sigmoid layer before BinaryCrossentropy(from_logits=True):
+    the TensorFlow backend uses the saved logits (with a warning), so the
+    loop follows dlbook's correct pairing, while dlbook with the article's
+    loss stays on the floor."""
+    import keras
+
+    X, y = data.make_xor()
+    X32 = X.astype(np.float32)
+
+    def with_sigmoid(loss):
+        net = Sequential(zoo.xor_net(rng=0, dtype=np.float32).layers
+                         + [Sigmoid()], dtype=np.float32)
+        return net.compile(loss=loss, optimizer=Adam(0.1))
+
+    double = with_sigmoid(BCE_LOGITS)
+    keras_double = twins.to_keras(double, compile=False)
+    control = with_sigmoid(losses.BinaryCrossentropy())
+    dlbook_double = [double.train_step(X32, y) for _ in range(200)]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        keras_curve = _keras_xor_loop(tf, keras, keras_double, 200, lr=0.1)
+    control_curve = [control.train_step(X32, y) for _ in range(200)]
+    floor = -(np.log(1 / (1 + np.exp(-1))) + np.log(0.5)) / 2
+    assert dlbook_double[-1] >= floor - 1e-6
+    np.testing.assert_allclose(keras_curve, control_curve, atol=1e-4)
+    assert keras_curve[-1] < 0.01 and caught
+
+
+def test_rescue_needs_the_tensor_the_sigmoid_layer_returned(twins):
+    import keras
+
+    z = np.array([[-4.0], [3.0], [5.0], [-2.0]], np.float32)
+    Y = np.array([[0.0], [1.0], [1.0], [0.0]], np.float32)
+    loss = keras.losses.BinaryCrossentropy(from_logits=True)
+    right = float(loss(Y, z))
+    p_layer = keras.layers.Activation("sigmoid")(z)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert abs(float(loss(Y, p_layer)) - right) < 1e-5
+        assert abs(float(loss(Y, keras.layers.Identity()(p_layer)))
+                   - right) < 1e-5
+        assert float(loss(Y, keras.ops.multiply(p_layer, 1.0))) > right + 0.1
+
+
+def test_double_sigmoid_gradient_formula(tf):
+    """d/dz of BCE-from-logits applied to p = sigmoid(z) is
+    (sigmoid(p) - y) p (1 - p): a thousand times smaller than p - y for
+    a confidently wrong output."""
+    import keras
+
+    z = tf.constant([[-7.0], [0.3], [4.0]], tf.float64)
+    y_ = tf.constant([[1.0], [0.0], [1.0]], tf.float64)
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(z)
+        p = tf.sigmoid(z)
+        doubled = tf.reduce_sum(keras.losses.binary_crossentropy(
+            y_, p, from_logits=True))
+        paired = tf.reduce_sum(keras.losses.binary_crossentropy(
+            y_, z, from_logits=True))
+    p_, t = p.numpy(), y_.numpy()
+    expected = (1 / (1 + np.exp(-p_)) - t) * p_ * (1 - p_)
+    np.testing.assert_allclose(tape.gradient(doubled, z).numpy(), expected,
+                               atol=1e-12)
+    np.testing.assert_allclose(tape.gradient(paired, z).numpy(), p_ - t,
+                               atol=1e-12)
+    assert abs(p_[0, 0] - 1) > 1000 * abs(expected[0, 0])
+
+
+def test_stuck_relu_network_without_dead_units():
+    """Seed 4: no dead unit, but two points of different labels that no
+    unit sees; 5000 steps leave it at log(2) / 2."""
+    X, y = data.make_xor()
+    net = zoo.xor_net(hidden=3, activation="relu", rng=4)
+    net.compile(loss=BCE_LOGITS, optimizer=Adam(0.01))
+    curve = [net.train_step(X, y) for _ in range(5000)]
+    hidden = net.layers[1].forward(net.layers[0].forward(X))
+    assert not np.any(np.all(hidden == 0, axis=0))        # no dead unit
+    assert np.sum(np.all(hidden == 0, axis=1)) == 2        # two unseen
+    assert abs(curve[-1] - np.log(2) / 2) < 2e-3
+    assert _xor_accuracy(net.predict(X), y) == 0.75
 
 
 def test_three_relu_units_fail_for_some_seeds():
@@ -158,21 +307,22 @@ def test_gradienttape_loop_matches_scratch(seed, tf, twins):
 
 def _classifier_data():
     X, y = data.make_classification(n_samples=2000, rng=0)
-    X_rest, X_test, y_rest, y_test = data.train_test_split(
-        X, y, test_size=0.2, rng=0)
-    X_train, X_val, y_train, y_val = data.train_test_split(
-        X_rest, y_rest, test_size=0.25, rng=1)
-    return X_train, X_val, X_test, y_train, y_val, y_test
+    return data.train_val_test_split(X, y, val_size=0.2, test_size=0.2,
+                                     rng=0)
+
+
+def _classifier(lr):
+    base = zoo.mlp((100, 64, 10), rng=0, dtype=np.float32)
+    model = Sequential(base.layers + [Softmax()], dtype=np.float32)
+    return model.compile(loss=losses.CategoricalCrossentropy(),
+                         optimizer=SGD(lr), metrics=["accuracy"])
 
 
 def test_classifier_twin_same_curves_and_accuracy(twins):
     X_train, X_val, X_test, y_train, y_val, y_test = _classifier_data()
     Y_train, Y_val, Y_test = (data.one_hot(v, 10)
                               for v in (y_train, y_val, y_test))
-    base = zoo.mlp((100, 64, 10), rng=0, dtype=np.float32)
-    scratch = Sequential(base.layers + [Softmax()], dtype=np.float32)
-    scratch.compile(loss=losses.CategoricalCrossentropy(),
-                    optimizer=SGD(0.1), metrics=["accuracy"])
+    scratch = _classifier(0.1)
     twin = twins.to_keras(scratch)
     history = twin.fit(X_train, Y_train, epochs=10, batch_size=32,
                        shuffle=False, validation_data=(X_val, Y_val),
@@ -190,15 +340,63 @@ def test_classifier_twin_same_curves_and_accuracy(twins):
 
 
 def test_classifier_article_budget_is_too_small():
-    X_train, _, X_test, y_train, _, y_test = _classifier_data()
-    base = zoo.mlp((100, 64, 10), rng=0, dtype=np.float32)
-    model = Sequential(base.layers + [Softmax()], dtype=np.float32)
-    model.compile(loss=losses.CategoricalCrossentropy(), optimizer=SGD(0.01),
-                  metrics=["accuracy"])
+    X_train, X_val, _, y_train, y_val, _ = _classifier_data()
+    model = _classifier(0.01)
     model.fit(X_train, data.one_hot(y_train, 10), epochs=5, batch_size=32,
-              shuffle=False)
-    acc = model.evaluate(X_test, data.one_hot(y_test, 10))["accuracy"]
-    assert acc < 0.7
+              shuffle=False, validation_data=(X_val, data.one_hot(y_val, 10)))
+    assert model.history_["val_accuracy"][-1] < 0.7
+    assert model.history_["val_loss"][-2] - model.history_["val_loss"][-1] \
+        > 0.1
+
+
+def test_classifier_learning_rate_chosen_on_validation():
+    """The page's grid: 0.01 loses clearly; the chosen rate meets the test
+    target (the test set looked at once, after the choice)."""
+    X_train, X_val, X_test, y_train, y_val, y_test = _classifier_data()
+    Y_train, Y_val = data.one_hot(y_train, 10), data.one_hot(y_val, 10)
+    grid, models = {}, {}
+    for lr in (0.01, 0.03, 0.1, 0.3):
+        models[lr] = _classifier(lr)
+        models[lr].fit(X_train, Y_train, epochs=20, batch_size=32,
+                       shuffle=False, validation_data=(X_val, Y_val))
+        grid[lr] = models[lr].history_["val_accuracy"][-1]
+    best = max(grid, key=grid.get)
+    assert grid[best] > grid[0.01] + 0.03
+    acc = models[best].evaluate(X_test, data.one_hot(y_test, 10))
+    assert acc["accuracy"] >= 0.85
+
+
+def test_softmax_layer_output_is_not_clipped_in_keras_tensorflow(tf, twins):
+    """Keras (TensorFlow backend) computes categorical cross-entropy from
+    the logits its Softmax layer saved: exact loss, gradient p - y. The
+    same probabilities as a plain tensor, and dlbook, are clipped to
+    1e-7: capped loss, zero gradient."""
+    import keras
+
+    z = np.zeros((1, 10), np.float32)
+    z[0, 1] = 20.0                                 # true class 0: 20 behind
+    Y = data.one_hot(np.array([0]), 10)
+    cce = keras.losses.CategoricalCrossentropy()
+    z_t = tf.constant(z)
+    results = {}
+    for name, softmax in [("layer", keras.layers.Softmax()),
+                          ("plain", tf.nn.softmax)]:
+        with tf.GradientTape() as tape:
+            tape.watch(z_t)
+            loss = cce(Y, softmax(z_t))
+        results[name] = float(loss), tape.gradient(loss, z_t).numpy()
+    layer = Softmax()
+    p = layer.forward(z)
+    ours, dp = losses.CategoricalCrossentropy().value_and_gradient(Y, p)
+    exact, exact_grad = losses.CategoricalCrossentropy(
+        from_logits=True).value_and_gradient(Y, z)
+    clipped = -np.log(1e-7)
+    assert abs(results["layer"][0] - exact) < 1e-3 and exact > clipped + 3
+    np.testing.assert_allclose(results["layer"][1], exact_grad, atol=1e-6)
+    for loss, grad in (results["plain"], (ours, layer.backward(dp))):
+        assert abs(loss - clipped) < 1e-3
+        assert np.all(grad == 0)
+    assert abs(float(cce(Y, p)) - clipped) < 1e-3     # a NumPy array
 
 
 # -- section 4: the CNN -------------------------------------------------------
@@ -217,10 +415,26 @@ def test_cnn_reaches_95_percent_and_scratch_matches(twins):
     acc = model.evaluate(X_test, y_test, verbose=0,
                          return_dict=True)["accuracy"]
     assert acc >= 0.95
+    # the first-layer filters keep their random initial patterns, scaled
+    initial = cnn.layers[0].params["W"][:, :, 0, :].reshape(9, 32)
+    trained = model.get_weights()[0][:, :, 0, :].reshape(9, 32)
+    corr = [np.corrcoef(initial[:, k], trained[:, k])[0, 1]
+            for k in range(32)]
+    growth = np.linalg.norm(trained, axis=0) / np.linalg.norm(initial,
+                                                              axis=0)
+    assert np.median(corr) > 0.7 and np.median(growth) > 1.2
     cnn.set_weights(model.get_weights())
     ours, theirs = cnn.predict(X_test), model.predict(X_test, verbose=0)
     np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-4)
     assert np.array_equal(ours.argmax(1), theirs.argmax(1))
+    # a dense network with the CNN's settings comes within 3 points
+    flat = X_train.reshape(len(X_train), -1)
+    dense = zoo.mlp((64, 128, 10), rng=0).compile(
+        loss=SCE_LOGITS, optimizer=Adam(1e-3), metrics=["accuracy"])
+    dense.fit(flat, y_train, epochs=10, batch_size=32, rng=0)
+    dense_acc = dense.evaluate(X_test.reshape(len(X_test), -1),
+                               y_test)["accuracy"]
+    assert abs(dense_acc - acc) < 0.03
 
 
 def test_cnn_shapes_match_keras(twins):
