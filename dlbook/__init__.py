@@ -13,8 +13,8 @@ import importlib
 from . import activations, data, gradcheck, init, layers, linear, losses
 from . import autodiff, callbacks, normalization, optim, regularizers
 from .gradcheck import check_gradients, numerical_gradient, relative_error
-from .layers import (Conv2D, Dense, Dropout, Flatten, LeakyReLU, MaxPool2D,
-                     ReLU, Sigmoid, Softmax, Tanh)
+from .layers import (Conv2D, Dense, Dropout, Flatten, GlobalAveragePooling2D,
+                     LeakyReLU, MaxPool2D, ReLU, Sigmoid, Softmax, Tanh)
 from .losses import (BinaryCrossentropy, CategoricalCrossentropy,
                      MeanSquaredError, SparseCategoricalCrossentropy)
 from .model import Sequential
@@ -36,9 +36,10 @@ def __getattr__(name):
 __all__ = [
     "Adam", "AdamW", "BatchNormalization", "BinaryCrossentropy",
     "CategoricalCrossentropy", "Conv2D", "Dense", "Dropout", "Flatten",
-    "LayerNormalization", "LeakyReLU", "MaxPool2D", "MeanSquaredError",
-    "Momentum", "ReLU", "SGD", "Sequential", "Sigmoid", "Softmax",
-    "SparseCategoricalCrossentropy", "Tanh", "activations", "autodiff",
+    "GlobalAveragePooling2D", "LayerNormalization", "LeakyReLU",
+    "MaxPool2D", "MeanSquaredError", "Momentum", "ReLU", "SGD",
+    "Sequential", "Sigmoid", "Softmax", "SparseCategoricalCrossentropy",
+    "Tanh", "activations", "autodiff",
     "callbacks", "check_gradients", "citation", "data", "gradcheck", "init",
     "layers", "linear", "losses", "normalization", "numerical_gradient",
     "optim", "regularizers", "relative_error",

@@ -419,7 +419,7 @@ class Dropout(Layer):
 
     ``mask`` holds the last mask (already scaled).
     Keras equivalent: ``keras.layers.Dropout(rate)``.
-    Taught in: chapter 8, "Outlook and challenges" (overfitting).
+    Taught in: chapter 8, "Overfitting and its cures".
     """
 
     def __init__(self, rate, *, rng=None, fixed_mask=False):
@@ -642,3 +642,47 @@ class MaxPool2D(Layer):
 
     def __repr__(self):
         return f"MaxPool2D(pool_size={self.pool_size}, stride={self.stride})"
+
+
+class GlobalAveragePooling2D(Layer):
+    """Mean of each channel over all positions: (n, h, w, c) -> (n, c).
+
+    ``out[n, c] = (1 / (h w)) sum_{i, j} X[n, i, j, c]``.  Backward
+    spreads each ``dout[n, c]`` evenly over the ``h w`` positions:
+    ``dX[n, i, j, c] = dout[n, c] / (h w)``.
+
+    The sum does not depend on where in the map a value sits, so after a
+    stack of layers that is equivariant to circular shifts the output is
+    invariant to them; a ``Flatten`` -> ``Dense`` head, whose weights
+    differ from position to position, is not.
+
+    Shapes
+    ------
+    ``X`` (n, h, w, c) -> (n, c).  No parameters.
+
+    Keras equivalent: ``keras.layers.GlobalAveragePooling2D()``.
+    Taught in: chapter 5, "CNNs that teach".
+    """
+
+    def forward(self, X, training=False):
+        """(n, h, w, c) -> (n, c); caches the input shape."""
+        if X.ndim != 4:
+            raise ValueError("expected X of shape (n_samples, height, "
+                             f"width, channels), received shape {X.shape}")
+        self._cache = X.shape
+        return X.mean(axis=(1, 2))                      # (n, c)
+
+    def backward(self, dout):
+        """dL/dX = dout / (h w) at every position, shape (n, h, w, c)."""
+        n, h, w, c = shape = self._cached()
+        self._check_dout(dout, (n, c))
+        dX = np.empty(shape, dtype=dout.dtype)          # (n, h, w, c)
+        dX[...] = dout[:, None, None, :] / (h * w)
+        return dX
+
+    def output_shape(self, input_shape):
+        if len(input_shape) != 3:
+            raise ValueError(
+                "expected one sample's shape (height, width, channels), "
+                f"received {tuple(input_shape)}")
+        return (input_shape[-1],)

@@ -175,6 +175,11 @@ def _max_pool2d(layer, dtype):
                                           dtype=dtype), layer)
 
 
+@_twin_of(L.GlobalAveragePooling2D)
+def _global_average_pooling2d(layer, dtype):
+    return _one(keras.layers.GlobalAveragePooling2D(dtype=dtype), layer)
+
+
 @_twin_of(L.Sigmoid)
 def _sigmoid(layer, dtype):
     return _one(keras.layers.Activation("sigmoid", dtype=dtype), layer)

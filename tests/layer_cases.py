@@ -68,8 +68,9 @@ def _graph(n):
 
 
 def _cases():
-    from dlbook import (Conv2D, Dense, Dropout, Flatten, LeakyReLU,
-                        MaxPool2D, ReLU, Sequential, Sigmoid, Softmax, Tanh)
+    from dlbook import (Conv2D, Dense, Dropout, Flatten,
+                        GlobalAveragePooling2D, LeakyReLU, MaxPool2D, ReLU,
+                        Sequential, Sigmoid, Softmax, Tanh)
     from dlbook.attention import SelfAttention
     from dlbook.embedding import Embedding, EmbeddingBag, MatrixFactorization
     from dlbook.graph import GraphConv
@@ -96,6 +97,8 @@ def _cases():
             _normal((2, 5, 4, 2), dt)),
         "MaxPool2D": lambda dt: Case(MaxPool2D(2),
                                      _normal((2, 4, 6, 2), dt)),
+        "GlobalAveragePooling2D": lambda dt: Case(
+            GlobalAveragePooling2D(), _normal((3, 4, 5, 2), dt)),
         "SelfAttention": lambda dt: Case(
             SelfAttention(4, key_dim=3, rng=0, dtype=dt),
             _normal((2, 5, 4), dt)),
