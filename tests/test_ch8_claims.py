@@ -1,7 +1,9 @@
 """The derivations and mechanisms that chapter 8's sections and the FAQ
-assert, checked on small cases: residual Jacobians, graph-convolution
-backward, gradient leakage, re-weighting against over-sampling, and the
-bookkeeping identities of the data-bias section."""
+assert, checked on small cases: residual Jacobians and per-block gains,
+graph-convolution backward and over-smoothing, saliency and gradient x
+input, gradient leakage and clipping, re-weighting against over-sampling,
+logit adjustment, and the bookkeeping identities of the data-bias
+section."""
 
 import numpy as np
 import pytest
@@ -151,3 +153,128 @@ def test_accuracy_is_the_share_weighted_mean_of_recalls(rng):
 def test_inverted_dropout_keeps_the_mean():
     out = Dropout(0.5, rng=0).forward(np.ones((500, 500)), training=True)
     assert abs(out.mean() - 1) < 0.01
+
+
+def test_residual_relu_blocks_each_amplify_the_gradient():
+    """05: every ReLU block of the 50-layer residual net multiplies the
+    gradient's norm by more than 1; every sigmoid block by about 1."""
+    X = np.random.default_rng(0).standard_normal((64, 32))
+
+    def gains(activation):
+        net = Sequential([Dense(32, 32, rng=0)] + [
+            Residual([Dense(32, 32, rng=i), activation()])
+            for i in range(1, 20)])
+        g = np.random.default_rng(0).standard_normal(net.forward(X).shape)
+        out = []
+        for block in net.layers[:0:-1]:
+            g_in = block.backward(g)
+            out.append(np.linalg.norm(g_in) / np.linalg.norm(g))
+            g = g_in
+        return np.array(out)
+
+    assert gains(ReLU).min() > 1.1
+    assert np.all(np.abs(gains(Sigmoid) - 1) < 0.05)
+
+
+def test_glorot_relu_stack_halves_the_gradients_second_moment_per_layer():
+    """05, ex-ch8-he: 20 extra Glorot ReLU layers scale the gradient norm
+    by about 2**-10; He initialisation keeps it of the same order."""
+    X = np.random.default_rng(0).standard_normal((64, 32))
+
+    def net(depth, init):
+        return Sequential([la for i in range(depth) for la in
+                           (Dense(32, 32, rng=i, init=init), ReLU())])
+
+    def ratio(init):
+        return (first_layer_gradient_norm(net(30, init), X)
+                / first_layer_gradient_norm(net(10, init), X))
+
+    assert abs(np.log10(ratio("glorot_uniform") / 2.0 ** -10)) < 0.5
+    assert 0.1 < ratio("he_normal") < 10
+
+
+def test_repeated_propagation_tends_to_the_square_root_of_the_degree():
+    """04, ex-ch8-oversmoothing: A_hat's top eigenvector is
+    sqrt(degree of A + I) with eigenvalue 1, so A_hat^K X loses every
+    difference between nodes except that scale."""
+    from dlbook.data import make_communities
+    A, X, _ = make_communities(10, 2, p_in=0.5, p_out=0.1, rng=0)
+    A_hat = normalized_adjacency(A)
+    v = np.sqrt(A.sum(axis=1) + 1)
+    np.testing.assert_allclose(A_hat @ v, v)
+    H = X.copy()
+    for _ in range(500):
+        H = A_hat @ H
+    limit = np.outer(v, v @ X) / (v @ v)          # projection on v
+    np.testing.assert_allclose(H, limit, atol=1e-8)
+
+
+def test_linear_model_saliency_is_a_column_of_the_kernel(rng):
+    """07, ex-ch8-linear-saliency: dz_c/dx = W[:, c] for every input."""
+    model = zoo.mlp((6, 4), rng=0)
+    X = rng.standard_normal((5, 6))
+    out = model.forward(X)
+    dout = np.zeros_like(out)
+    dout[:, 2] = 1.0
+    np.testing.assert_allclose(model.backward(dout),
+                               np.tile(model.params["0.W"][:, 2], (5, 1)))
+
+
+def test_gradient_times_input_predicts_a_deletion_when_no_unit_switches():
+    """07, eq-ch8-grad-input: a ReLU net is linear between switches, so
+    z_c(x) - z_c(x with x_i = 0) = g_i x_i exactly when no unit flips."""
+    net = zoo.mlp((6, 8, 3), rng=0)
+    x = np.random.default_rng(1).random((1, 6))
+    dout = np.zeros((1, 3))
+    dout[0, 1] = 1.0
+    net.forward(x)
+    g = net.backward(dout)[0]
+    pre = x @ net.params["0.W"] + net.params["0.b"]
+    checked = 0
+    for i in range(6):
+        x0 = x.copy()
+        x0[0, i] = 0.0
+        pre0 = x0 @ net.params["0.W"] + net.params["0.b"]
+        if np.array_equal(pre > 0, pre0 > 0):      # no unit switches
+            drop = net.forward(x)[0, 1] - net.forward(x0)[0, 1]
+            assert np.isclose(drop, g[i] * x[0, i], atol=1e-12)
+            checked += 1
+    assert checked >= 1
+
+
+def test_logit_adjustment_is_bayes_rule_under_new_class_shares(rng):
+    """08, ex-ch8-logit-adjust: adding log(pi_test / pi_train) to the
+    logits turns p(y|x) under the training shares into p(y|x) under the
+    test shares."""
+    from dlbook.activations import softmax
+    z = rng.standard_normal((4, 5))
+    pi_train = np.array([0.3, 0.3, 0.02, 0.2, 0.18])
+    pi_test = np.full(5, 0.2)
+    likelihood = softmax(z) / pi_train            # p(x|y) up to a constant
+    expected = likelihood * pi_test
+    expected /= expected.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(
+        softmax(z + np.log(pi_test) - np.log(pi_train)), expected)
+
+
+def test_clipping_alone_hides_nothing_from_the_gradient_attack(rng):
+    """09, ex-ch8-sigma: clipping rescales W's and b's gradients by the
+    same factor, so their ratio still returns the input."""
+    net = zoo.mlp((6, 5, 3), rng=0)
+    loss = SparseCategoricalCrossentropy(from_logits=True)
+    x = rng.random((1, 6))
+    net.backward(loss.gradient(np.array([1]), net.forward(x)))
+    dW, db = net.grads["0.W"], net.grads["0.b"]
+    scale = 0.01 / np.sqrt(np.sum(dW ** 2) + np.sum(db ** 2))   # C = 0.01
+    j = np.argmax(np.abs(db))
+    np.testing.assert_allclose((scale * dW[:, j]) / (scale * db[j]), x[0],
+                               rtol=1e-12)
+
+
+def test_softmax_regression_per_example_gradient_norm(rng):
+    """09: |dW| and |db| of one example together have norm
+    sqrt(|x|^2 + 1) |d| for z = x W + b and d = dl/dz."""
+    x, d = rng.standard_normal(7), rng.standard_normal(3)
+    full = np.concatenate([np.outer(x, d).ravel(), d])
+    assert np.isclose(np.linalg.norm(full),
+                      np.sqrt(x @ x + 1) * np.linalg.norm(d))
