@@ -171,7 +171,7 @@ class MatrixFactorization(Layer):
     ----------
     n_users, n_items : int
     dim : int
-        Number of latent factors ``k``.
+        Number of latent factors ``d``.
     mu : float, default 0
         A fixed offset, usually the mean training rating.
     rng : None, int or numpy.random.Generator
@@ -181,7 +181,7 @@ class MatrixFactorization(Layer):
     Shapes
     ------
     ``X`` (n, 2) of (user id, item id) pairs -> ``r_hat`` (n, 1);
-    ``P`` (n_users, k), ``Q`` (n_items, k), ``b_user`` (n_users,),
+    ``P`` (n_users, d), ``Q`` (n_items, d), ``b_user`` (n_users,),
     ``b_item`` (n_items,).
 
     Backward, with ``g = dout[:, 0]`` (scatter-adds over repeated ids)::

@@ -50,34 +50,36 @@ def test_mean_embedding_gradient_counts_repeated_words():
 def _ratings_split():
     pairs, ratings, _ = data.make_ratings(n_users=60, n_items=40, rank=3,
                                           density=0.5, noise=0.3, rng=0)
-    P_tr, P_val, _, r_tr, r_val, _ = data.train_val_test_split(
+    X_tr, X_val, _, r_tr, r_val, _ = data.train_val_test_split(
         pairs, ratings, val_size=0.2, test_size=0.2, rng=0)
-    return P_tr.astype(int), P_val.astype(int), r_tr, r_val
+    return X_tr.astype(int), X_val.astype(int), r_tr, r_val
 
 
-def _train_mf(P_tr, r_tr, *, biases_only):
+def _train_mf(X_tr, r_tr, *, biases_only):
     layer = MatrixFactorization(60, 40, 3, mu=r_tr.mean(), rng=0)
     if biases_only:
         layer.params["P"][:] = 0.0
         layer.params["Q"][:] = 0.0
     model = Sequential([layer]).compile(loss="mse", optimizer=Adam(0.03))
-    return model.fit(P_tr, r_tr, epochs=30, batch_size=64, rng=0)
+    return model.fit(X_tr, r_tr, epochs=30, batch_size=64, rng=0)
 
 
 def test_zero_factors_are_a_fixed_point_and_the_factors_do_the_work():
     # 03_recommender_systems: the biases-only control and ex-ch6-zero-factors
-    P_tr, P_val, r_tr, r_val = _ratings_split()
-    control = _train_mf(P_tr, r_tr, biases_only=True)
+    X_tr, X_val, r_tr, r_val = _ratings_split()
+    control = _train_mf(X_tr, r_tr, biases_only=True)
     assert not control.params["0.P"].any()
     assert not control.params["0.Q"].any()
     assert control.params["0.b_user"].any()       # the biases did learn
-    mf = _train_mf(P_tr, r_tr, biases_only=False)
+    mf = _train_mf(X_tr, r_tr, biases_only=False)
 
     def rmse(model):
-        return np.sqrt(model.evaluate(P_val, r_val)["loss"])
+        return np.sqrt(model.evaluate(X_val, r_val)["loss"])
 
+    # the factors cut the error by more than half; the biases help a little
     mean_only = np.sqrt(np.mean((r_val - r_tr.mean()) ** 2))
-    assert rmse(mf) < 0.6 * rmse(control) < 0.6 * mean_only
+    assert rmse(mf) < 0.5 * rmse(control)
+    assert rmse(control) < mean_only
 
 
 def test_hann_magnitudes_ignore_the_phase_of_a_bin_frequency():
