@@ -21,6 +21,7 @@ and the Keras checks of chapters 6 and 8.
 """
 
 import contextlib
+from functools import partial
 import logging
 import os
 import sys
@@ -175,45 +176,29 @@ def _max_pool2d(layer, dtype):
                                           dtype=dtype), layer)
 
 
-@_twin_of(L.GlobalAveragePooling2D)
-def _global_average_pooling2d(layer, dtype):
-    return _one(keras.layers.GlobalAveragePooling2D(dtype=dtype), layer)
+# layers whose twin is one Keras layer built from the layer's settings
+_KERAS_LAYER = {
+    L.GlobalAveragePooling2D: lambda la: keras.layers.GlobalAveragePooling2D,
+    GlobalAveragePooling1D: lambda la: keras.layers.GlobalAveragePooling1D,
+    L.Sigmoid: lambda la: partial(keras.layers.Activation, "sigmoid"),
+    L.Tanh: lambda la: partial(keras.layers.Activation, "tanh"),
+    L.ReLU: lambda la: keras.layers.ReLU,
+    L.LeakyReLU: lambda la: partial(keras.layers.LeakyReLU,
+                                    negative_slope=la.alpha),
+    L.Softmax: lambda la: keras.layers.Softmax,
+    L.Flatten: lambda la: keras.layers.Flatten,
+    L.Dropout: lambda la: partial(keras.layers.Dropout, la.rate),
+}
 
 
-@_twin_of(L.Sigmoid)
-def _sigmoid(layer, dtype):
-    return _one(keras.layers.Activation("sigmoid", dtype=dtype), layer)
+def _keras_layer_twin(make):
+    def build(layer, dtype):
+        return _one(make(layer)(dtype=dtype), layer)
+    return build
 
 
-@_twin_of(L.Tanh)
-def _tanh(layer, dtype):
-    return _one(keras.layers.Activation("tanh", dtype=dtype), layer)
-
-
-@_twin_of(L.ReLU)
-def _relu(layer, dtype):
-    return _one(keras.layers.ReLU(dtype=dtype), layer)
-
-
-@_twin_of(L.LeakyReLU)
-def _leaky_relu(layer, dtype):
-    return _one(keras.layers.LeakyReLU(negative_slope=layer.alpha,
-                                       dtype=dtype), layer)
-
-
-@_twin_of(L.Softmax)
-def _softmax(layer, dtype):
-    return _one(keras.layers.Softmax(dtype=dtype), layer)
-
-
-@_twin_of(L.Flatten)
-def _flatten(layer, dtype):
-    return _one(keras.layers.Flatten(dtype=dtype), layer)
-
-
-@_twin_of(L.Dropout)
-def _dropout(layer, dtype):
-    return _one(keras.layers.Dropout(layer.rate, dtype=dtype), layer)
+for _cls, _make in _KERAS_LAYER.items():
+    _twin_of(_cls)(_keras_layer_twin(_make))
 
 
 @_twin_of(BatchNormalization)
@@ -322,11 +307,6 @@ def _positional_encoding(layer, dtype):
 def _position_embedding(layer, dtype):
     return _one(_AddPositions(layer.d_model, layer.max_len, dtype=dtype),
                 layer)
-
-
-@_twin_of(GlobalAveragePooling1D)
-def _global_average_pooling1d(layer, dtype):
-    return _one(keras.layers.GlobalAveragePooling1D(dtype=dtype), layer)
 
 
 @_twin_of(GraphConv, sample_shape=lambda la: (la.n_in,))

@@ -122,6 +122,11 @@ _NOTE = (
     "page) and {live}</p>")
 
 
+def _with_alt(fig, describe, *args):
+    """``(fig, describe(fig, *args))``: a figure and its alt text."""
+    return fig, describe(fig, *args)
+
+
 def _explorer(draw, controls, live="a change of a control redraws it."):
     """A VBox of a note, ``controls`` and an Output showing ``draw``.
 
@@ -349,8 +354,8 @@ def learning_rate_explorer(X=None, y=None, lr=0.1, steps=30, static=False):
     }
 
     def draw(lr, steps):
-        fig = draw_learning_rate(lr, steps, X, y)[0].figure
-        return fig, _learning_rate_alt(fig, lr, steps)
+        return _with_alt(draw_learning_rate(lr, steps, X, y)[0].figure,
+                         _learning_rate_alt, lr, steps)
 
     return _explorer(draw, controls, live=(
         "moving a slider reruns gradient descent with that learning rate "
@@ -616,9 +621,9 @@ def optimizer_explorer(lr="tuned", steps=80, surface="quadratic",
     controls["rates"].observe(toggle_lr, names="value")
 
     def draw(surface, rates, lr, steps):
-        fig = draw_optimizers("tuned" if rates == "tuned" else lr, steps,
-                              surface).figure
-        return fig, _optimizers_alt(fig, surface, steps)
+        rate = "tuned" if rates == "tuned" else lr
+        return _with_alt(draw_optimizers(rate, steps, surface).figure,
+                         _optimizers_alt, surface, steps)
 
     return _explorer(draw, controls, live=(
         "changing a control reruns the three optimizers: choose the "
