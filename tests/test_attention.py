@@ -74,6 +74,47 @@ def test_key_bias_gradient_is_zero_numerically_too(rng):
     assert np.abs(num).max() < 1e-8
 
 
+def test_adding_to_the_key_bias_changes_nothing_the_query_bias_does(rng):
+    # Chapter 8, ex-ch8-key-bias: b_k adds the same q_t . c to a whole row.
+    att = _layer()
+    X = rng.standard_normal((2, 5, 6))
+    base = att.forward(X)
+    c = rng.standard_normal(4)
+    att.params["bk"] += c
+    np.testing.assert_allclose(att.forward(X), base, atol=1e-12)
+    att.params["bk"] -= c
+    att.params["bq"] += c
+    assert np.abs(att.forward(X) - base).max() > 1e-3
+
+
+@pytest.mark.parametrize("causal", [False, True])
+def test_permutation_equivariant_only_without_the_mask(causal, rng):
+    att = _layer(causal=causal)
+    X = rng.standard_normal((2, 5, 6))
+    perm = np.array([3, 0, 4, 1, 2])
+    same = np.allclose(att.forward(X[:, perm]), att.forward(X)[:, perm])
+    assert same != causal
+
+
+def test_sinusoids_let_a_head_attend_to_the_previous_position():
+    # Chapter 8: P[t] M = P[t-1] for the block rotation M, so W_q = c M,
+    # W_k = I make every position t > 0 attend most to t - 1.
+    T, d = 10, 16
+    P = positional_encoding(T, d)
+    omega = 1.0 / 10000 ** (2 * np.arange(d // 2) / d)
+    M = np.zeros((d, d))
+    for i, w in enumerate(omega):
+        M[2 * i:2 * i + 2, 2 * i:2 * i + 2] = [[np.cos(w), np.sin(w)],
+                                               [-np.sin(w), np.cos(w)]]
+    np.testing.assert_allclose(P[1:] @ M, P[:-1], atol=1e-12)
+    head = SelfAttention(d, key_dim=d, rng=0)
+    head.params["Wq"][...] = 20.0 * M
+    head.params["Wk"][...] = np.eye(d)
+    head.forward(P[None])
+    np.testing.assert_array_equal(head.scores[0, 1:].argmax(axis=1),
+                                  np.arange(T - 1))
+
+
 @pytest.mark.parametrize("causal", [False, True])
 def test_matches_keras_multi_head_attention(causal, rng, tf, twins):
     import keras

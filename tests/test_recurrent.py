@@ -109,6 +109,33 @@ def test_gradient_vanishes_with_distance_for_small_weights(rng):
     assert norms[0] < 0.5 ** 19 * norms[-1]
 
 
+def test_gradient_never_grows_per_step_with_an_orthogonal_kernel(rng):
+    # Chapter 8: with ||Wh|| = 1 (orthogonal, the default) and tanh' <= 1,
+    # each step back multiplies dL/dh by diag(1 - h^2) Wh^T, so its norm
+    # can only shrink, sequence by sequence.
+    rnn = SimpleRNN(2, 16, rng=0)
+    X = rng.standard_normal((8, 30, 2))
+    rnn.forward(X)
+    rnn.backward(rng.standard_normal((8, 16)))
+    norms = np.linalg.norm(rnn.state_gradients, axis=2)       # (n, T)
+    assert np.all(np.diff(norms, axis=1) >= 0)     # larger nearer the end
+    assert np.all(norms[:, 0] < 0.1 * norms[:, -1])
+
+
+def test_gradient_grows_by_the_kernel_scale_in_the_linear_regime():
+    # Chapter 8, exploding gradients: Wh = 1.5 Q with Q orthogonal and tiny
+    # inputs (tanh' = 1): |dL/dh_(T-k)| = 1.5^k |dL/dh_T|.
+    rnn = SimpleRNN(2, 16, rng=0)
+    rnn.params["Wh"] *= 1.5
+    X = 1e-6 * np.random.default_rng(2).standard_normal((4, 12, 2))
+    rnn.forward(X)
+    rnn.backward(np.ones((4, 16)))
+    norms = np.linalg.norm(rnn.state_gradients, axis=2)[:, ::-1]
+    np.testing.assert_allclose(norms / norms[:, :1],
+                               np.broadcast_to(1.5 ** np.arange(12),
+                                               norms.shape), rtol=1e-4)
+
+
 def test_marked_recall_task():
     X, y = make_marked_recall(200, 15, max_marker=5, rng=0)
     assert X.shape == (200, 15, 2) and y.shape == (200,)

@@ -12,7 +12,9 @@ from dlbook import (Adam, Dense, Sequential, SparseCategoricalCrossentropy,
                     check_gradients, relative_error)
 from dlbook.attention import MultiHeadAttention, positional_encoding
 from dlbook.embedding import Embedding, EmbeddingBag
+from dlbook.activations import softmax
 from dlbook.normalization import LayerNormalization
+from dlbook.residual import Residual
 from dlbook.transformer import (FeedForward, GlobalAveragePooling1D,
                                 PositionalEncoding, PositionEmbedding,
                                 TransformerEncoderBlock, make_marker_order)
@@ -153,6 +155,108 @@ def test_attention_with_positions_learns_order_and_a_bag_cannot():
     assert accuracy["transformer"] > 0.95, accuracy
     assert accuracy["bag of words"] < 0.6, accuracy
     assert accuracy["no positions"] < 0.6, accuracy
+
+
+def test_scaling_by_sqrt_dk_keeps_the_scores_at_unit_variance(rng):
+    # Chapter 8: q . k of unit-variance entries has variance d_k; divided
+    # by sqrt(d_k) it has variance 1 and the softmax does not saturate.
+    saturated = {}
+    for d_k in (4, 256):
+        q = rng.standard_normal((2000, 1, d_k))
+        k = rng.standard_normal((2000, 16, d_k))
+        s = (q * k).sum(axis=-1)
+        assert abs(s.var() / d_k - 1) < 0.1
+        assert abs((s / np.sqrt(d_k)).var() - 1) < 0.1
+        saturated[d_k] = (softmax(s, axis=-1).max(axis=1).mean(),
+                          softmax(s / np.sqrt(d_k), axis=-1).max(axis=1)
+                          .mean())
+    assert saturated[256][0] > 0.9 > 0.5 > saturated[256][1]
+    assert abs(saturated[256][1] - saturated[4][1]) < 0.05
+
+
+def _stack(kind, depth, d=16):
+    layers = []
+    for i in range(depth):
+        mha, ffn = MultiHeadAttention(d, 2, rng=i), FeedForward(d, 2 * d,
+                                                                 rng=100 + i)
+        if kind == "both":
+            layers.append(TransformerEncoderBlock(d, 2, 2 * d, rng=i))
+        elif kind == "residual":
+            layers += [Residual([mha]), Residual([ffn])]
+        elif kind == "norm":
+            layers += [LayerNormalization(d), mha, LayerNormalization(d), ffn]
+        else:
+            layers += [mha, ffn]
+    return Sequential(layers)
+
+
+def test_deep_stacks_need_both_residuals_and_layer_norm():
+    """Chapter 8's depth table, at 32 blocks: neither device vanishes,
+    residuals alone explode, layer norm alone keeps the scale but loses
+    gradient with depth, both (pre-norm) stay within a factor of ten."""
+    X = np.random.default_rng(0).standard_normal((4, 6, 16))
+    R = np.random.default_rng(1).standard_normal((4, 6, 16))
+    out = {}
+    for kind in ("neither", "residual", "norm", "both"):
+        for depth in (1, 32):
+            net = _stack(kind, depth)
+            Y = net.forward(X)
+            dX = net.backward(R)
+            out[kind, depth] = Y.std(), np.linalg.norm(dX) / np.linalg.norm(R)
+    assert out["neither", 32][0] < 1e-3 and out["neither", 32][1] < 1e-6
+    assert out["residual", 32][0] > 1e3 and out["residual", 32][1] > 1e6
+    assert 0.1 < out["norm", 32][0] < 10
+    assert out["norm", 32][1] < 0.5 * out["norm", 1][1]
+    assert 0.5 < out["both", 32][0] < 10 and 0.5 < out["both", 32][1] < 10
+
+
+def test_without_positions_the_pooled_model_ignores_order(rng):
+    models = _order_models(10)
+    X, _ = make_marker_order(20, 10, n_fillers=6, rng=2)
+    perm = rng.permutation(10)
+    no_pos, with_pos = models["no positions"], models["transformer"]
+    np.testing.assert_allclose(no_pos.forward(X[:, perm]), no_pos.forward(X),
+                               atol=1e-12)
+    assert np.abs(with_pos.forward(X[:, perm])
+                  - with_pos.forward(X)).max() > 1e-3
+
+
+@pytest.mark.parametrize("d,h,d_ff", [(8, 2, 16), (16, 2, 32), (16, 4, 32),
+                                      (6, 3, 24)])
+def test_block_parameter_count(d, h, d_ff, twins):
+    # ex-ch8-block-params: 4 d^2 + 2 d d_ff + 9 d + d_ff, whatever h.
+    block = TransformerEncoderBlock(d, h, d_ff, rng=0)
+    expected = 4 * d * d + 2 * d * d_ff + 9 * d + d_ff
+    assert block.n_params == expected
+    assert twins.to_keras(block).count_params() == expected
+
+
+def test_keras_adam_squares_the_rows_of_a_sparse_embedding_gradient(tf):
+    """Why the chapter hands Keras's Adam dense gradients: with the
+    IndexedSlices that TensorFlow returns for an embedding, Adam's second
+    moment adds the squares of a repeated token's rows, not the square of
+    their sum."""
+    import keras
+    upstream = tf.constant([[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]],
+                           dtype="float64")
+    tokens = tf.constant([[1, 1, 2]])                # token 1 twice
+    velocity = {}
+    for dense in (False, True):
+        emb = keras.layers.Embedding(4, 2, dtype="float64")
+        emb.build((None, 3))
+        adam = keras.optimizers.Adam(0.1)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(emb(tokens) * upstream)
+        (grad,) = tape.gradient(loss, emb.trainable_variables)
+        assert isinstance(grad, tf.IndexedSlices)
+        if dense:
+            grad = tf.convert_to_tensor(grad)
+        adam.apply([grad], emb.trainable_variables)
+        (v,) = [w for w in adam.variables if "velocity" in w.path]
+        velocity[dense] = v.numpy() / (1 - adam.beta_2)
+    np.testing.assert_allclose(velocity[False][1], [1 + 9, 4 + 16])
+    np.testing.assert_allclose(velocity[True][1], [4 ** 2, 6 ** 2])
+    np.testing.assert_allclose(velocity[False][2], velocity[True][2])
 
 
 def test_errors(rng):
