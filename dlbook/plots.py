@@ -332,7 +332,8 @@ def loss_surface(f, w_range, b_range, path=None, ax=None, resolution=80,
     filled = ax.contourf(W, B, Z, levels=lv, cmap="viridis", alpha=0.8)
     ax.contour(W, B, Z, levels=lv, colors="k", linewidths=0.3, alpha=0.5)
     if colorbar:
-        ax.figure.colorbar(filled, ax=ax, label="loss")
+        # "%.2g": log-spaced levels near a zero minimum read 0.0001, not 0.00
+        ax.figure.colorbar(filled, ax=ax, label="loss", format="%.2g")
     if path is not None:
         ax.plot(path[:, 0], path[:, 1], "-", color="tab:red", lw=1.5,
                 marker=".", markersize=4, label="gradient descent")

@@ -786,6 +786,7 @@ def decision_boundary_explorer(X=None, y=None, dataset="moons", depth=2,
     }
     return _explorer(draw, controls, live=(
         "changing a control retrains the network from the same initial "
-        "weights on the same training points (up to about a second) and "
-        "redraws its boundary, with its accuracy on the training points "
+        "weights on the same training points (longer for more layers, "
+        "units and steps) and redraws its boundary, with its accuracy on "
+        "the training points "
         "and on the circled validation points it never trained on."))
