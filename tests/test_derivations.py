@@ -58,6 +58,38 @@ def test_lstsq_beats_the_inverse_on_ill_conditioned_data():
         relative_error(inv, ref) / 100
 
 
+def test_mean_loss_keeps_the_learning_rate_across_n(line):
+    """A mean's gradient keeps its size as n grows; a sum's grows with n, so
+    a rate that works on the sum for 100 samples diverges for 1000."""
+    X, y = line
+    for m in (100, 1000):
+        w, _, _ = linear.gradient_descent(X[:m], y[:m], lr=0.5, epochs=100)
+        assert abs(w[0] - 2) < 0.05
+    end = {}
+    for m in (100, 1000):   # GD on the sum at eta = on the mean at n * eta
+        w, b, losses_ = linear.gradient_descent(X[:m], y[:m], lr=0.005 * m,
+                                                epochs=100)
+        end[m] = linear.mse(X[:m], y[:m], w, b) / losses_[0]
+    assert end[100] < 0.01 and end[1000] > 1e6
+
+
+def test_forming_AtA_is_the_problem_not_the_inverse():
+    """Chapter 4.1's exercise: solve() on A^T A is no better than inv(),
+    QR of A is as accurate as lstsq."""
+    X, y = make_linear(n_samples=1000, x_range=(1e4, 1e4 + 1), rng=1)
+    A = np.hstack([X, np.ones((len(X), 1))])
+    xc = X[:, 0] - X[:, 0].mean()
+    w_ref = xc @ (y - y.mean()) / (xc @ xc)
+    ref = np.array([w_ref, y.mean() - w_ref * X[:, 0].mean()])
+    err_inv = relative_error(np.linalg.inv(A.T @ A) @ A.T @ y, ref)
+    err_solve = relative_error(np.linalg.solve(A.T @ A, A.T @ y), ref)
+    Q, R = np.linalg.qr(A)
+    err_qr = relative_error(np.linalg.solve(R, Q.T @ y), ref)
+    err_lstsq = relative_error(np.append(*linear.least_squares(X, y)), ref)
+    assert err_solve > 0.1 * err_inv
+    assert err_qr < 10 * err_lstsq and err_solve > 1e3 * err_qr
+
+
 def test_gradient_descent_reaches_least_squares(line):
     X, y = line
     w_ls, b_ls = linear.least_squares(X, y)
@@ -143,13 +175,30 @@ def test_optimal_rate_two_over_lambda_sum_is_fastest(line):
     assert np.isclose(rho(eta_opt), (kappa - 1) / (kappa + 1))
     for eta in (0.3 * 2 / lam_max, 0.9 * 2 / lam_max, eta_opt):
         _, e = steps_to(eta)
-        assert abs((e[40] / e[20]) ** (1 / 20) - rho(eta)) < 2e-3
+        assert abs((e[40] / e[20]) ** (1 / 20) - rho(eta)) < 1e-4
+        # ||e_t|| <= rho^t ||e_0|| for every t (H_L is symmetric)
+        assert np.all(e[:41] <= e[0] * rho(eta) ** np.arange(41) + 1e-14)
     # the two rates of the book's figure: almost the same factor
     assert abs(rho(0.6 / lam_max) - rho(1.8 / lam_max)) < 0.01
     grid = np.linspace(0.1, 0.98, 45) * 2 / lam_max
     needed = np.array([steps_to(eta)[0] for eta in grid])
     assert np.all(needed > 0)
     assert abs(grid[needed.argmin()] - eta_opt) <= grid[1] - grid[0]
+    # about a third of the steps of either rate of the figure
+    assert steps_to(eta_opt)[0] < 0.4 * min(steps_to(0.6 / lam_max)[0],
+                                            steps_to(1.8 / lam_max)[0])
+
+
+def test_standardised_input_makes_one_step_enough(line):
+    """Standardised x: H_L = 2 I, eta* = 1/2, rho = 0, one step."""
+    X, y = line
+    xs = (X - X.mean()) / X.std()
+    np.testing.assert_allclose(linear.mse_hessian(xs), 2 * np.eye(2),
+                               rtol=0, atol=1e-12)
+    *_, path = linear.gradient_descent(xs, y, lr=0.5, epochs=1,
+                                       return_path=True)
+    theta = np.append(*linear.least_squares(xs, y))
+    assert np.abs(path[1] - theta).max() < 1e-12
 
 
 # -- section 3: a layer in matrix form ---------------------------------------
@@ -191,6 +240,9 @@ def test_layer_gradient_article_convention(rng, tf):
     assert relative_error(db, tape.gradient(L_tf, bt).numpy()) <= TOL
     assert relative_error(2 / (n * k) * A.T @ (H - Y),
                           tape.gradient(L_keras, Wt).numpy()) <= TOL
+    # with the article's k = 2 outputs, Keras's MSE is the article's loss
+    assert k == 2
+    assert relative_error(dW, tape.gradient(L_keras, Wt).numpy()) <= TOL
     layer = Dense(3, 2)
     layer.params["W"][...], layer.params["b"][...] = W2, b2
     layer.forward(A)
@@ -308,6 +360,10 @@ def test_vanishing_comes_from_the_sigmoid_factor():
     relu_glorot = (_first_layer_norm(X, Y, 20, ReLU)[0]
                    / _first_layer_norm(X, Y, 2, ReLU)[0])
     assert abs(relu_glorot ** (1 / 18) - 2 ** -0.5) < 0.05
+    # tanh (derivative near 1 here): a factor of a few, not 1e11
+    tanh_ratio = (_first_layer_norm(X, Y, 20, Tanh)[0]
+                  / _first_layer_norm(X, Y, 2, Tanh)[0])
+    assert 0.05 < tanh_ratio < 1
 
 
 # -- section 5: softmax-CE and BCE-sigmoid, from_logits ----------------------
@@ -361,6 +417,10 @@ def test_probability_as_logit_is_wrong_on_plain_tensors(tf):
     bad = float(keras.ops.mean(keras.ops.binary_crossentropy(
         y, tf.sigmoid(z), from_logits=True)))
     assert abs(bad - good) > 0.1
+    # the double sigmoid's gradient has the right sign, less than half size
+    p = act.sigmoid(np.linspace(-30, 30, 6001))
+    assert np.max((1 - act.sigmoid(p)) * p) < 0.5          # y = 1
+    assert np.max(act.sigmoid(p) * (1 - p)) < 0.5          # y = 0
     # a Keras activation's output carries its logits: silently repaired
     p_layer = keras.layers.Activation("sigmoid")(tf.cast(z, tf.float32))
     with warnings.catch_warnings(record=True) as caught:
