@@ -277,7 +277,7 @@ def mse_hessian(X):
     ``L = 1/n ||A theta - y||^2`` is quadratic in ``theta = (w, b)`` and its
     Hessian is constant::
 
-        H = 2/n A^T A
+        H_L = 2/n A^T A
 
     It does not depend on ``y`` or on the point where it is evaluated.
 
