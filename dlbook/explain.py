@@ -165,11 +165,11 @@ def input_gradient(model, X, classes):
 def integrated_gradients(model, X, classes, *, baseline=None, steps=64):
     """Integrated gradients (Sundararajan et al., 2017).
 
-    ``IG_i(x) = (x_i - b_i) * integral_0^1 dz_c/dx_i(b + a (x - b)) da``,
-    the integral taken by the midpoint rule with ``steps`` points
-    ``a = (k + 1/2) / steps``.  Completeness: ``sum_i IG_i(x) = z_c(x)
-    - z_c(b)`` exactly for the integral, up to the quadrature error for
-    the sum.
+    ``IG_i(x) = (x_i - x'_i) * integral_0^1 dz_c/dx_i(x' + a (x - x')) da``
+    with the baseline ``x'``, the integral taken by the midpoint rule with
+    ``steps`` points ``a = (k + 1/2) / steps``.  Completeness:
+    ``sum_i IG_i(x) = z_c(x) - z_c(x')`` exactly for the integral, up to
+    the quadrature error for the sum.
 
     Parameters
     ----------
@@ -177,7 +177,8 @@ def integrated_gradients(model, X, classes, *, baseline=None, steps=64):
     X : ndarray (n, ...)
     classes : int array (n,)
     baseline : ndarray like one sample or like ``X``, default zeros
-        The reference input ``b`` (blank paper for the digits).
+        The reference input ``x'`` (blank paper for the digits; the book
+        keeps ``b`` for biases).
     steps : int >= 1, default 64
 
     Returns
@@ -200,6 +201,8 @@ def integrated_gradients(model, X, classes, *, baseline=None, steps=64):
             f"expected a baseline of shape {X.shape[1:]} (one sample) or "
             f"{X.shape} (one per sample), received {baseline.shape}")
     n = len(X)
+    classes = _check_classes(classes, n,
+                             model.output_shape(X.shape[1:])[-1])
     alphas = ((np.arange(steps) + 0.5) / steps).astype(X.dtype)
     shape = (1, steps) + (1,) * (X.ndim - 1)
     path = baseline[:, None] + alphas.reshape(shape) * (X - baseline)[:, None]

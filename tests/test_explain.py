@@ -1,12 +1,14 @@
 """``dlbook.explain`` and ``GlobalAveragePooling2D``: the checks behind
 chapter 5's "CNNs that teach".
 
-Receptive fields against input gradients, translation equivariance at
-the units whose field is inside the image, invariance of global average
-pooling to circular shifts, integrated gradients (exact for a linear
-model, completeness for a CNN, path gradients against
+Receptive fields (the page's digits trunk and its strided exercise, and
+against input gradients), translation equivariance at the units whose
+field is inside the image, invariance of global average pooling to
+circular shifts, integrated gradients (exact for a linear model,
+completeness for a CNN, the whole computation against
 ``tf.GradientTape``) and Grad-CAM (against ``tf.GradientTape``, and equal
-to CAM under a global-average-pooling head).
+to CAM under a global-average-pooling head, its pixels summing to
+``z_c - b_c``).
 """
 
 import numpy as np
@@ -37,6 +39,18 @@ def test_receptive_field_of_the_digits_cnn_by_hand():
     assert [f.jump for f in fields] == [1, 1, 2, 2, 2, 4, 4, 4]
     assert [f.start for f in fields] == [-1, -1, -1, -3, -3, -3, -7, -7]
     assert [f.length for f in fields] == [28, 28, 14, 14, 14, 7, 7, 7]
+
+
+def test_receptive_field_of_the_strided_trunk():
+    """The chapter's exercise: strides instead of pooling keep the jump
+    (4) and halve the field (9 instead of 18)."""
+    layers = [Conv2D(1, 2, 3, padding="same"), ReLU(),
+              Conv2D(2, 2, 3, stride=2, padding="same"), ReLU(),
+              Conv2D(2, 2, 3, stride=2, padding="same"), ReLU()]
+    fields = explain.receptive_field(layers, 28)
+    assert [f.size for f in fields] == [3, 3, 5, 5, 9, 9]
+    assert [f.jump for f in fields] == [1, 1, 2, 2, 4, 4]
+    assert [f.length for f in fields] == [28, 28, 14, 14, 7, 7]
 
 
 def test_the_formula_recursion():
@@ -287,6 +301,29 @@ def test_integrated_gradients_completeness_improves_with_steps():
     assert errors[-1] < 1e-2 and errors[-1] < errors[0]
 
 
+def test_integrated_gradients_match_the_tape(twins):
+    """The midpoint rule on input gradients computed by the Keras twin
+    and ``tf.GradientTape`` at the same path points, with biases that
+    make the ReLUs switch along the path and a nonzero baseline."""
+    model = _small_cnn()
+    rng = np.random.default_rng(4)
+    for key, p in model.params.items():
+        if key.endswith("b"):
+            p[...] = 0.3 * rng.standard_normal(p.shape)
+    X, base = _images((3, 8, 8, 1)), _images((8, 8, 1), seed=5)
+    classes, steps = np.array([2, 0, 3]), 8
+    ours = explain.integrated_gradients(model, X, classes, baseline=base,
+                                        steps=steps)
+    alphas = (np.arange(steps) + 0.5) / steps
+    path = base + alphas[None, :, None, None, None] * (X - base)[:, None]
+    path = path.reshape(3 * steps, 8, 8, 1)           # (n * steps, ...)
+    dout = np.zeros((3 * steps, 4))
+    dout[np.arange(3 * steps), np.repeat(classes, steps)] = 1.0
+    _, k_grads = twins.keras_backward(model, path, dout, dtype="float64")
+    mean_grad = k_grads["X"].reshape(3, steps, 8, 8, 1).mean(axis=1)
+    assert relative_error(ours, (X - base) * mean_grad) < 1e-10
+
+
 def test_integrated_gradients_errors():
     model = _small_cnn()
     X = _images((2, 8, 8, 1))
@@ -337,9 +374,14 @@ def test_grad_cam_under_global_average_pooling_is_cam():
     A = X
     for layer in model.layers[:5]:
         A = layer.forward(A)                             # (4, 4, 4, 3)
-    W = model.params["6.W"]                               # (3, 4)
+    W, b = model.params["6.W"], model.params["6.b"]       # (3, 4), (4,)
+    b[...] = [0.5, -1.0, 2.0, 0.25]                       # not all zero
     expected = np.einsum("nijk,kn->nij", A, W[:, classes]) / 16
     np.testing.assert_allclose(cam, expected, rtol=1e-12)
+    # the map shares out the logit minus its bias among the positions
+    z = model.forward(X)[np.arange(4), classes]
+    np.testing.assert_allclose(cam.sum(axis=(1, 2)), z - b[classes],
+                               rtol=1e-12)
 
 
 def test_grad_cam_errors():
@@ -354,3 +396,12 @@ def test_grad_cam_errors():
         explain.grad_cam(Conv2D(1, 1, 3), X, [0, 1], layer=0)
     with pytest.raises(ValueError, match="one class index"):
         explain.grad_cam(model, X, [[0, 1]], layer=4)
+
+
+def test_integrated_gradients_checks_classes_before_repeating_them():
+    from dlbook import Dense, Sequential
+    from dlbook.explain import integrated_gradients
+    model = Sequential([Dense(3, 2, rng=0)])
+    with pytest.raises(ValueError, match=r"shape \(4,\), received: classes "
+                                         r"of shape \(3,\)"):
+        integrated_gradients(model, np.ones((4, 3)), np.zeros(3, int))
