@@ -5,8 +5,9 @@ Security: FGSM from ``dlbook``'s input gradient equals FGSM from
 ``tf.GradientTape`` on the Keras twin; FGSM is the maximiser of the
 linearised loss; FGSM at epsilon 0.2 drops the digits CNN's accuracy
 below 25 % where random signs of the same size do not; FGSM adversarial
-training recovers part of it, and PGD shows that only part is real; a
-backdoor planted with 20 poisoned images works while clean accuracy stays.
+training recovers part of it where training on random signs of the same
+size does not, and PGD shows that only part is real; a backdoor planted
+with 20 poisoned images works while clean accuracy stays.
 Fairness: the weighted loss is Keras's ``sample_weight`` convention; with
 ``w_B = n_A / n_B`` it is the mean of the two groups' mean losses; the
 minority's error gap shrinks as its share grows, and re-weighting narrows
@@ -68,13 +69,16 @@ def _pgd(model, X, y, eps, steps=10, rng=0):
     return X_adv
 
 
-def _adversarial_fit(model, X, y, eps, epochs=15, seed=0):
+def _adversarial_fit(model, X, y, eps, epochs=15, seed=0, perturb=None):
+    """Half of every minibatch replaced by its FGSM version, or by
+    ``perturb(X, eps)`` (the random-sign control)."""
     rng = np.random.default_rng(seed)
     for _ in range(epochs):
         for Xb, yb in data.minibatches(X, y, 32, rng=rng):
             Xb = Xb.copy()
             half = len(yb) // 2
-            Xb[:half] = _fgsm(model, Xb[:half], yb[:half], eps)
+            Xb[:half] = (_fgsm(model, Xb[:half], yb[:half], eps)
+                         if perturb is None else perturb(Xb[:half], eps))
             model.train_step(Xb, yb)
     return model
 
@@ -144,16 +148,24 @@ def test_adversarial_training_recovers_part_and_pgd_shows_how_much(
         digits, standard):
     X_tr, X_val, _, y_tr, y_val, _ = digits
     robust = _adversarial_fit(_cnn(), X_tr, y_tr, EPS)
+    noise_rng = np.random.default_rng(1)
+    noisy = _adversarial_fit(
+        _cnn(), X_tr, y_tr, EPS, perturb=lambda X, e: np.clip(
+            X + e * noise_rng.choice([-1.0, 1.0], size=X.shape), 0, 1))
     scores = {}
-    for name, m in (("standard", standard), ("robust", robust)):
+    for name, m in (("standard", standard), ("robust", robust),
+                    ("noisy", noisy)):
         scores[name] = (_accuracy(m, X_val, y_val),
                         _accuracy(m, _fgsm(m, X_val, y_val, EPS), y_val),
                         _accuracy(m, _pgd(m, X_val, y_val, EPS), y_val))
     (c_s, f_s, p_s), (c_r, f_r, p_r) = scores["standard"], scores["robust"]
+    _, f_n, p_n = scores["noisy"]
     assert c_r > c_s - 0.03
     assert f_r > f_s + 0.2          # FGSM training recovers part
     assert p_r < f_r - 0.1          # FGSM overstates the robustness
+    assert f_r - p_r > f_s - p_s + 0.05     # partly FGSM-specific
     assert p_r > p_s + 0.05         # part of it is real
+    assert f_n < f_r - 0.2 and p_n < p_r - 0.1  # noise of that size is not
 
 
 def test_pgd_stays_in_the_budget_and_beats_fgsm(digits, standard):
@@ -205,7 +217,7 @@ def _thick_pen(X):
 
 def _weighted_dout(y, y_pred, w):
     """Row i of the batch-mean gradient times w_i: the gradient of
-    sum_i w_i l_i / B."""
+    sum_i w_i l_i / n, n the batch size (Keras's default reduction)."""
     return LOSS.gradient(y, y_pred) * w[:, None]
 
 
@@ -254,6 +266,19 @@ def test_thick_pen_widens_strokes_and_keeps_the_range():
     X_d, _ = data.load_digits()
     T = _thick_pen(X_d / 16)
     assert np.all(T >= X_d / 16) and T.max() <= 1
+
+
+def test_the_total_ink_alone_gives_the_group_away(flat_digits):
+    """"Fairness through unawareness" fails here: one number per image,
+    its total ink, with one threshold set on training, tells the groups
+    apart on validation digits."""
+    X_tr, X_val, _, _, _, _ = flat_digits
+    ink = np.concatenate([X_tr, _thick_pen(X_tr)]).sum(axis=1)
+    group = np.repeat([0, 1], len(X_tr))
+    cuts = np.sort(ink)
+    cut = cuts[np.argmax([np.mean((ink > t) == group) for t in cuts])]
+    ink_val = np.concatenate([X_val, _thick_pen(X_val)]).sum(axis=1)
+    assert np.mean((ink_val > cut) == np.repeat([0, 1], len(X_val))) > 0.95
 
 
 def test_weighted_loss_is_keras_sample_weight(tf, twins):
