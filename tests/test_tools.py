@@ -345,7 +345,7 @@ def _accuracy(model, X, y):
 
 
 def test_fine_tuning_beats_scratch_with_one_label(uncentred):
-    """The page's chosen settings at one label per class, four seeds."""
+    """Settings from the page's grids, one label per class, four seeds."""
     pretrained, X_pool, y_pool, X_val, y_val = uncentred
     scores = {"scratch": [], "fine-tuning": [], "frozen pretrained": [],
               "frozen random": []}
