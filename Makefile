@@ -91,8 +91,13 @@ test: $(STAMP) unit notebooks site-test
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests -q -p no:nbval --ignore=tests/site
 
+# The notebooks run on NOTEBOOK_WORKERS cores at once, each notebook whole on
+# one worker (--dist loadfile: its cells share one kernel); 1 runs them in turn.
+NOTEBOOK_WORKERS ?= 2
+
 notebooks: $(STAMP)
-	$(BIN)/python -m pytest book --nbval-lax --nbval-cell-timeout=120 -q -p no:cacheprovider
+	$(BIN)/python -m pytest book --nbval-lax --nbval-cell-timeout=120 -q -p no:cacheprovider \
+	  $(if $(filter-out 1,$(NOTEBOOK_WORKERS)),-n $(NOTEBOOK_WORKERS) --dist loadfile)
 
 ## site-test: build the site, then read every page in Chromium (tests/site)
 site-test: $(STAMP) book browser
