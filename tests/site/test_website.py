@@ -265,8 +265,10 @@ def test_search_for_backpropagation_lists_the_chapters_that_teach_it(
 
 
 def test_widgets_are_drawn_from_saved_state(open_page, screenshots):
-    widget_pages = pages_with("application/vnd.jupyter.widget-view+json")
-    assert widget_pages, "no page of the book shows a widget"
+    # the book's explorers (dlbook.widgets), not a plain slider such as the
+    # preface's: their saved state carries the snapshot note
+    widget_pages = pages_with("<b>Snapshot.</b> On the static web page")
+    assert widget_pages, "no page of the book shows an explorer"
     page, watch = open_page(widget_pages[0])
     page.wait_for_function(WIDGETS_DRAWN, timeout=20000)
     widget = page.locator(".widget-subarea .jupyter-widgets").first
