@@ -17,7 +17,7 @@ from ._checks import check_range, check_scalar
 def _float(z):
     """Return ``z`` as a floating array, keeping float32 as float32."""
     z = np.asarray(z)
-    return z if np.issubdtype(z.dtype, np.floating) else z.astype(float)
+    return z if z.dtype.kind == "f" else z.astype(float)
 
 
 def sigmoid(z):
@@ -90,9 +90,8 @@ def softmax(z, axis=-1):
 def log_softmax(z, axis=-1):
     """``log softmax(z) = z - logsumexp(z)``, computed without overflow."""
     z = _float(z)
-    shifted = z - np.max(z, axis=axis, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=axis,
-                                   keepdims=True))
+    shifted = z - z.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
 def softmax_jacobian(z):

@@ -344,8 +344,8 @@ class CategoricalCrossentropy(_Crossentropy):
         """
         n = z.shape[0]
         log_p = log_softmax(z)
-        value = -np.sum(y * log_p) / n
-        grad = (np.exp(log_p) * np.sum(y, axis=1, keepdims=True) - y) / n
+        value = -(y * log_p).sum() / n
+        grad = (np.exp(log_p) * y.sum(axis=1, keepdims=True) - y) / n
         return value, grad
 
 
