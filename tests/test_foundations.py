@@ -450,12 +450,19 @@ def test_relu_stack_gain_per_layer_and_he_within_a_factor_two(scheme,
             (m.max() / m.min() > 1e6)
 
 
-def test_tanh_with_glorot_follows_the_mean_field_recursion():
+def _tanh_mean_field():
+    """Gauss-Hermite nodes and weights, and the mean-field second moments
+    q_l of DEPTH tanh layers with Glorot-scaled weights (q_1 = 1)."""
     nodes, weights = np.polynomial.hermite_e.hermegauss(101)
     weights = weights / weights.sum()
     q = [1.0]
     for _ in range(DEPTH - 1):
         q.append(np.sum(weights * np.tanh(np.sqrt(q[-1]) * nodes) ** 2))
+    return nodes, weights, q
+
+
+def test_tanh_with_glorot_follows_the_mean_field_recursion():
+    q = _tanh_mean_field()[2]
     fwd, bwd = _second_moments(Tanh, "glorot_uniform")
     assert np.max(np.abs(fwd / np.array(q) - 1)) < 0.1
     assert fwd.max() / fwd.min() < 100 and bwd.max() / bwd.min() < 100
@@ -467,11 +474,7 @@ def test_tanh_with_glorot_follows_the_mean_field_recursion():
 
 def test_tanh_gradients_with_glorot_follow_the_backward_recursion():
     """E[(dL/dz_l)^2] = kappa_l ... kappa_D, kappa = E[tanh'(z)^2]."""
-    nodes, weights = np.polynomial.hermite_e.hermegauss(101)
-    weights = weights / weights.sum()
-    q = [1.0]
-    for _ in range(DEPTH - 1):
-        q.append(np.sum(weights * np.tanh(np.sqrt(q[-1]) * nodes) ** 2))
+    nodes, weights, q = _tanh_mean_field()
     kappa = np.array([np.sum(weights * (1 - np.tanh(np.sqrt(v) * nodes) ** 2)
                              ** 2) for v in q])
     predicted = np.cumprod(kappa[::-1])[::-1]
