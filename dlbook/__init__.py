@@ -24,7 +24,7 @@ from ._citation import citation
 
 __version__ = "0.1.0"
 
-_LAZY = ("plots", "widgets", "twins")
+_LAZY = ("plots", "widgets", "twins", "check", "quiz")
 
 
 def __getattr__(name):

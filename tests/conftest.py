@@ -24,3 +24,10 @@ def tf():
 def twins():
     from dlbook import twins
     return twins
+
+
+@pytest.fixture(scope="session")
+def book_dir():
+    """The book's sources, book/ at the repository root."""
+    import pathlib
+    return pathlib.Path(__file__).resolve().parents[1] / "book"
