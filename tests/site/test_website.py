@@ -295,6 +295,35 @@ def test_solutions_start_collapsed_and_open_on_click(open_page):
     assert not watch.problems(), "\n".join(watch.problems())
 
 
+def test_quizzes_answer_on_the_static_site(open_page, screenshots):
+    """Each chapter's self-test answers a click with its feedback, with
+    no Python behind the page and no request outside the site."""
+    quiz_pages = pages_with('class="dlbook-quiz"')
+    assert len(quiz_pages) == 8, quiz_pages   # one per chapter
+    for path in (quiz_pages[0], quiz_pages[-1]):
+        page, watch = open_page(path)
+        quiz = page.locator("div.dlbook-quiz").first
+        quiz.scroll_into_view_if_needed()
+        question = quiz.locator("div.dlq-question").nth(1)
+        wrong = question.locator("details.dlq-wrong").first
+        right = question.locator("details.dlq-right")
+        assert right.count() == 1
+        for option in (wrong, right):
+            assert not option.locator(".dlq-feedback").is_visible()
+        wrong.locator("summary").click()
+        feedback = wrong.locator(".dlq-feedback")
+        feedback.wait_for(state="visible", timeout=5000)
+        assert feedback.inner_text().startswith("Not quite.")
+        assert not right.locator(".dlq-feedback").is_visible()
+        right.locator("summary").click()
+        feedback = right.locator(".dlq-feedback")
+        feedback.wait_for(state="visible", timeout=5000)
+        assert feedback.inner_text().startswith("Right.")
+        assert len(feedback.inner_text()) > len("Right.") + 20  # says why
+        page.screenshot(path=str(screenshots / "quiz.png"))
+        assert not watch.problems(), "\n".join(watch.problems())
+
+
 def test_glossary_has_english_chinese_and_definition(open_page):
     page, watch = open_page("book/appendix/glossary.html")
     # an entry: one or more English terms (synonyms), then its definition
