@@ -111,6 +111,14 @@ def test_diagnoses_the_wrong_number_of_outputs():
     assert "dw, db" in hints
 
 
+def test_outputs_returned_as_a_list_are_accepted():
+    assert check.exercise("ch4-mse-gradient",
+                          lambda *a: list(_mse_grad(*a))).passed
+    wrong = check.exercise("ch4-mse-gradient",
+                           lambda *a: [-g for g in _mse_grad(*a)])
+    assert not wrong.passed and "y_hat - y" in " ".join(wrong.hints)
+
+
 def test_correct_answer_reports_every_case():
     result = check.exercise("ch4-mse-gradient", _mse_grad)
     assert result.passed and bool(result)

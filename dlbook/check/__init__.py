@@ -279,6 +279,9 @@ def _call(ex, answer, args):
 
 def _judge(ex, args, expected, received):
     """(passed, report lines, hints) of one case."""
+    if (isinstance(expected, tuple) and isinstance(received, list)
+            and len(received) == len(expected)):
+        received = tuple(received)        # outputs returned as a list
     if ex.compare is not None:
         message = ex.compare(expected, received, args)
         if message is None:

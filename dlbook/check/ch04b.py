@@ -209,7 +209,7 @@ def _he_compare(expected, received, args):
     if not np.all(np.isfinite(w)):
         return "the draw contains inf or nan"
     target, n = np.sqrt(2 / shape[0]), w.size
-    # tolerances of about 10 standard errors of each statistic
+    # tolerances of 6 (the mean) to 10 or more standard errors
     if abs(w.mean()) > 6 * target / np.sqrt(n):
         return (f"the mean of the {n} weights is {w.mean():.3g}, expected "
                 "0 (the weights must be centred)")

@@ -44,7 +44,7 @@ register(
                 lambda weight, bias: (weight.T, bias.reshape(-1, 1)),
                 "the bias must stay a vector of shape (n_out,): Keras's "
                 "set_weights refuses a column (n_out, 1), and added to a "
-                "batch's (n, n_out) outputs it would broadcast to the "
-                "wrong shape"),
+                "batch's (n, n_out) outputs a column fails to broadcast, "
+                "or, when n = n_out, silently gives the wrong numbers"),
     ),
 )

@@ -39,7 +39,7 @@ def _params_gates_only(cell, n_in, units):
 
 register(
     id="ch8-params",
-    title="count the parameters of SimpleRNN, LSTM and GRU",
+    title="the parameter counts of SimpleRNN, LSTM and GRU",
     page="ch08_outlook/01_recurrent_networks.ipynb",
     stars=2,
     reference=_recurrent_params,

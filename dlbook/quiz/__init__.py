@@ -102,6 +102,7 @@ class Quiz:
                        f'{_inline(q.prompt)}</p>')
             for j, o in enumerate(q.options):
                 verdict = ("Right." if o.correct else "Not quite.")
+                feedback = _without_verdict(o.feedback, o.correct)
                 colour = "#2e7d32" if o.correct else "#c62828"
                 cls = "dlq-right" if o.correct else "dlq-wrong"
                 out.append(
@@ -111,10 +112,19 @@ class Quiz:
                     f'<p class="dlq-feedback" style="margin:0.3em 0 0.5em '
                     f'1.2em;border-left:3px solid {colour};padding-left:'
                     f'0.6em"><strong style="color:{colour}">{verdict}'
-                    f'</strong> {_inline(o.feedback)}</p></details>')
+                    f'</strong> {_inline(feedback)}</p></details>')
             out.append("</div>")
         out.append("</div>")
         return "\n".join(out)
+
+
+def _without_verdict(feedback, correct):
+    """The feedback without a leading "Right." that would repeat the
+    verdict printed before it ("Right. Right: ..." on the page)."""
+    if not correct:
+        return feedback
+    rest = re.sub(r"^Right\s*[.:]\s*", "", feedback)
+    return rest[:1].upper() + rest[1:] if rest else feedback
 
 
 def _inline(text):
