@@ -445,4 +445,8 @@ def setup(app: Sphinx) -> dict:
     app.connect("build-finished", _copy_vendor, priority=400)
     app.connect("config-inited", _add_static)
     app.add_css_file("dlbook.css")
+    # MathJax on every page, not only on pages whose text has math: the
+    # chapter quizzes (dlbook.quiz) write their math into a cell's HTML
+    # output, which Sphinx does not count as an equation
+    app.set_html_assets_policy("always")
     return {"version": "1.0", "parallel_read_safe": True}
