@@ -172,6 +172,21 @@ def test_each_chapter_ends_with_its_quiz(chapter, book_dir):
         assert len({o.text for o in q.options}) == len(q.options)
 
 
+@pytest.mark.parametrize("chapter", range(1, 9))
+def test_quiz_answers_are_not_given_away_by_form(chapter):
+    """The right option is not the longest one in most questions, and it
+    does not sit at the same letter throughout a quiz."""
+    questions = quiz.questions(chapter)
+    right = [[o.correct for o in q.options].index(True) for q in questions]
+    longest = sum(
+        len(q.options[i].text) == max(len(o.text) for o in q.options)
+        for q, i in zip(questions, right))
+    assert longest <= len(questions) // 2, (
+        f"chapter {chapter}: the right option is the longest in {longest} "
+        f"of {len(questions)} questions")
+    assert len(set(right)) >= 2, f"chapter {chapter}: answers {right}"
+
+
 def test_quiz_refuses_a_question_without_one_right_answer():
     with pytest.raises(ValueError, match="exactly one"):
         quiz.Question("?", (("a", True, "x"), ("b", True, "y")))

@@ -6,8 +6,8 @@ QUESTIONS = (
     Question(
         "A network stacks three dense layers with biases and no activation "
         "functions. What can it compute?",
-        (("More than one dense layer, since every layer adds weights.",
-          False,
+        (("More than one dense layer, since every layer adds its own "
+          "weights and biases to learn.", False,
           "The weights multiply out: $(XW_1 + b_1)W_2 + b_2 = X(W_1 W_2) + "
           "(b_1 W_2 + b_2)$, one linear layer however many are stacked."),
          ("Exactly what a single dense layer computes: an affine map of "
@@ -27,7 +27,7 @@ QUESTIONS = (
           "activation's job is to make the network non-linear, not to "
           "bound it."),
          ("It is the natural output activation when all targets are "
-          "positive.", False,
+          "positive, since it can never predict a negative value.", False,
           "The output activation follows the task: none for regression. "
           "A ReLU output whose input is negative for every sample passes "
           "no gradient, and the chapter's model never learned."),
@@ -41,7 +41,8 @@ QUESTIONS = (
         "$y = 1$, logit $z = -6$, $p \\approx 0.0025$. Why train it with "
         "the cross-entropy rather than the squared error?",
         (("The squared error is not defined for probabilities, only for "
-          "real-valued targets.", False,
+          "real-valued targets, so it cannot score a sigmoid's output.",
+          False,
           "It can: $(p - y)^2$ is a number like any other. The problem is "
           "its gradient, not its value."),
          ("The gradient reaching the logit is $p - y \\approx -1$ with "

@@ -34,10 +34,11 @@ QUESTIONS = (
         " square layer, $2/n_\\text{in}$ instead of $1/n_\\text{in}$. What"
         " does the factor 2 make up for?",
         (("ReLU halves the variance of a symmetric input.", False,
-          "The variance falls further, to $\\frac12 - \\frac1{2\\pi}"
-          " \\approx 0.34$ of the input's, because ReLU's output no longer"
-          " has mean zero. What halves is the mean square, and that is"
-          " what the next layer's sum carries."),
+          "For a Gaussian input the variance falls further, to"
+          " $\\frac12 - \\frac1{2\\pi} \\approx 0.34$ of the input's,"
+          " because ReLU's output no longer has mean zero. What halves is"
+          " the mean square, and that is what the next layer's sum"
+          " carries."),
          ("ReLU halves the mean square $\\mathrm{E}[z^2]$ of a symmetric"
           " input.", True,
           "Right. ReLU zeroes the negative half, which holds exactly half"

@@ -7,7 +7,8 @@ QUESTIONS = (
         "The MSE is $L = \\frac1n\\sum_i r_i^2$ with $r_i = \\hat y_i - y_i$."
         " What happens to its gradient when every sample is counted twice"
         " (the data set duplicated)?",
-        (("It doubles.", False,
+        (("It doubles, since every squared residual now appears twice in"
+          " the sum.", False,
           "The sum doubles, but so does $n$: the mean, and therefore its "
           "gradient, stay the same."),
          ("It stays the same.", True,
@@ -30,8 +31,8 @@ QUESTIONS = (
           " not logits.", False,
           "Any number is a valid logit, so nothing can tell that these"
           " are probabilities: the wrong loss is computed silently."),
-         ("The loss of $\\sigma(\\sigma(z))$, which stays in $(0.5, 0.73)$,"
-          " with gradients less than half the right ones.", True,
+         ("The loss of $\\sigma(\\sigma(z))$, in $(0.5, 0.73)$, with"
+          " under half the right gradients.", True,
           "Right. The loss cannot reach 0 even for perfect predictions,"
           " and for every sample the gradient points the right way but"
           " is less than half as large as $(p - y)/n$."),
@@ -45,8 +46,8 @@ QUESTIONS = (
         "Trained with the same learning rate $\\eta$, momentum"
         " ($\\mu = 0.9$) reaches a low validation loss far sooner than"
         " plain SGD. What does this comparison show?",
-        (("Mostly that momentum's steps are larger: along a steady"
-          " gradient it moves $\\eta/(1-\\mu) = 10\\eta$.", True,
+        (("Mostly that its steps are larger: $\\eta/(1-\\mu) = 10\\eta$"
+          " along a steady gradient.", True,
           "Right. The chapter's control: SGD with $10\\eta$ came within"
           " a factor of about 1.15 of momentum in the median, where SGD"
           " with the same $\\eta$ was a factor of about 2.6 apart."),
@@ -85,9 +86,8 @@ QUESTIONS = (
           " for the saturated samples is too large near the boundary. In"
           " the chapter's run the squared error still needed over ten"
           " times the steps at its best rate."),
-         ("The squared error's gradient carries $2\\sigma(z)(1 -"
-          " \\sigma(z)) \\approx 2e^{-|z|}$; the log of cross-entropy"
-          " cancels it.", True,
+         ("The squared error's gradient carries $2\\sigma(1 - \\sigma)"
+          " \\approx 2e^{-|z|}$; cross-entropy's log cancels it.", True,
           "Right. Cross-entropy's gradient is $\\sigma(z) - y$, close to"
           " its largest size exactly where the model is confidently"
           " wrong: this is why probabilities are trained with it."))),

@@ -19,8 +19,8 @@ QUESTIONS = (
           "wrong; the correct pairing gives $p - y$. (Keras with "
           "TensorFlow may rescue its own sigmoid layer, with a warning, "
           "but one extra operation in between breaks the rescue.)"),
-         ("The loss raises an error, because probabilities in $(0, 1)$ "
-          "are not logits.", False,
+         ("The loss raises an error: it checks its inputs, and "
+          "probabilities in $(0, 1)$ are not logits.", False,
           "Every real number is a valid logit, so nothing can tell the "
           "loss that it was given probabilities: the program runs, "
           "silently wrong."))),
@@ -29,7 +29,7 @@ QUESTIONS = (
         "activation function, then a sigmoid output. Why can it not "
         "solve XOR?",
         (("Its hidden layer is too narrow; with enough units it "
-          "would.", False,
+          "could separate the two diagonals.", False,
           "Width does not help: however many units, $H$ is a linear "
           "function of $X$, and so is everything the output sees."),
          ("It can: it only needs more epochs or a better learning "
@@ -47,7 +47,7 @@ QUESTIONS = (
         "test accuracy of the best of the five, chosen by test "
         "accuracy. What is that number?",
         (("An honest estimate: the test set was never used for "
-          "training.", False,
+          "training, only to evaluate each run.", False,
           "It was used for the choice. Picking the best of several runs "
           "on the same test samples uses them to select the model."),
          ("An optimistic one: part of the winner's lead is luck on "
@@ -73,12 +73,24 @@ QUESTIONS = (
          ("18,496", True,
           "Right: $k_h k_w c_\\text{in} f + f = 3\\cdot3\\cdot32\\cdot64 "
           "+ 64$, whatever the size of the image: a convolution's "
-          "weights do not grow with the number of pixels."))),
+          "weights do not grow with the number of pixels."),
+         ("It depends on the height and width of the input image.",
+          False,
+          "The same 64 filters of $3\\times3\\times32$ weights slide "
+          "over every position, so the count is the same for any image "
+          "size; only the output's size depends on it."))),
     Question(
         "After training, some first-layer filters of the digits CNN look "
         "like stroke or edge detectors. What does the chapter conclude "
         "from its measurements?",
-        (("The network learned edge detectors in its first layer.", False,
+        (("Their norms grew, and each kept much of its initial random "
+          "pattern.", True,
+          "Right: the trained filters stay clearly correlated with their "
+          "own initial values, while two initialisations are not. Compare "
+          "a trained filter with its start before reading anything into "
+          "its picture."),
+         ("The network learned edge detectors in its first layer, as "
+          "image CNNs are known to do.", False,
           "The look is no evidence: each trained filter is highly "
           "correlated with the random pattern it started from, so the "
           "pattern was mostly there at initialisation."),
@@ -86,23 +98,19 @@ QUESTIONS = (
           "learned.", False,
           "The filters did change: their norms grew clearly in "
           "training. What training mostly kept is their pattern, not "
-          "their size."),
-         ("Training mostly scaled them and kept their initial random "
-          "patterns.", True,
-          "Right: compare a trained filter with its initial values "
-          "before reading anything into its picture."))),
+          "their size."))),
     Question(
         "On a CPU, one epoch of the 64-128-10 digits classifier took a "
         "plain NumPy loop many times less time than Keras `fit`. Why?",
-        (("NumPy multiplies small matrices faster than TensorFlow "
-          "does.", False,
-          "The matrix products are a small part of every version's "
-          "step; the versions differ in what they do around them."),
-         ("Fixed costs per operation, step and epoch dominate the "
+        (("Fixed costs per operation, step and epoch dominate the "
           "small arithmetic.", True,
           "Right: `fit` pays for its loop, callbacks, metrics and data "
           "iterator at every step, and a fixed cost per epoch. As the "
           "model grows, the arithmetic takes over and the gap closes."),
+         ("NumPy multiplies small matrices faster than TensorFlow "
+          "does, since it calls the BLAS library directly.", False,
+          "The matrix products are a small part of every version's "
+          "step; the versions differ in what they do around them."),
          ("Keras computes more precise gradients, which costs more "
           "time.", False,
           "All four versions compute the same numbers: started from the "

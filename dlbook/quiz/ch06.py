@@ -6,10 +6,12 @@ QUESTIONS = (
     Question(
         "In the vision section, three copies of one CNN train on sets of"
         " the same size: the original digits, noisy copies, and shifted"
-        " noisy copies. Only the last keeps about 0.9 of its accuracy on"
-        " digits moved by one pixel. Why do the other two lose about half?",
-        (("A CNN is invariant to shifts by construction; they lost"
-          " accuracy because they saw fewer distinct training images.",
+        " noisy copies. Only the last still gets about 0.9 of the digits"
+        " moved by one pixel right. Why do the other two get only about"
+        " half of them right?",
+        (("A CNN is invariant to shifts by construction, since its"
+          " filters slide over the whole image; they lost accuracy"
+          " because they saw fewer distinct training images.",
           False,
           "The noise-only control saw as many, and as varied, images and"
           " took as many steps, and still lost about half. Convolutions"
@@ -34,17 +36,17 @@ QUESTIONS = (
     Question(
         "A mean-embedding model reads \"Not good, really bad.\" and \"Not"
         " bad, really good.\" What does it output?",
-        (("Different logits: the embeddings were trained on sentences, so"
+        (("The same logits for both sentences.", True,
+          "Right: both hold the same words, so both average to the same"
+          " vector, exactly as both have the same bag of words. Bigrams"
+          " or models that read sequences (recurrent networks,"
+          " Transformers) can tell them apart."),
+         ("Different logits: the embeddings were trained on sentences, so"
           " they encode which words came before them.",
           False,
           "Each word has one vector, whatever its neighbours; the model"
           " averages the vectors, and an average does not depend on the"
           " order of the words."),
-         ("The same logits for both sentences.", True,
-          "Right: both hold the same words, so both average to the same"
-          " vector, exactly as both have the same bag of words. Bigrams"
-          " or models that read sequences (recurrent networks,"
-          " Transformers) can tell them apart."),
          ("Logits that differ only by the padding, since the two"
           " sentences are padded differently.",
           False,
@@ -77,19 +79,20 @@ QUESTIONS = (
         " words whose onset, pitch and phase do not vary, the same MLP on"
         " raw samples is almost always right. What does the control show?",
         (("Raw samples lack the information needed to tell the words"
-          " apart; the spectrogram adds it.",
+          " apart; the spectrogram adds it by measuring the frequencies.",
           False,
           "The spectrogram is computed from the samples, so it cannot add"
           " information, and the control shows the samples suffice once"
           " the variation is gone."),
-         ("A convolutional network is needed for audio; the MLP is the"
+         ("A convolutional network is needed for audio, since its"
+          " filters find a sound wherever it starts; the MLP is the"
           " problem.",
           False,
           "On the spectrogram the MLP is as good as the CNN within two"
           " standard errors, and on the control it succeeds on raw"
           " samples: the representation made most of the difference."),
-         ("The variation between utterances of a word defeats the dense"
-          " layer on raw samples; the spectrogram removes much of it.",
+         ("The variation between utterances defeats the dense layer on"
+          " raw samples; the spectrogram removes much of it.",
           True,
           "Right: the magnitudes discard the phase, and pitch and onset"
           " become positions along the frequency and time axes, so the"
@@ -125,11 +128,15 @@ QUESTIONS = (
          ("The landmark game results, Atari and Go, are networks that"
           " choose actions, learned from the game's reward.",
           True,
-          "Right: the deep Q-network and AlphaGo play; they are trained by"
-          " reinforcement learning, not on labelled examples. Generating"
-          " game content is a use, not the landmark."),
+          "Right: the deep Q-network and AlphaGo play, and the reward is"
+          " what they learn to win. The Atari network learned from pixels"
+          " and score alone; AlphaGo's policy network started from human"
+          " experts' moves and was then improved by reinforcement learning"
+          " in self-play. Generating game content is a use, not the"
+          " landmark."),
          ("Game networks learn from labelled examples of good moves"
-          " only, the same way image classifiers learn.",
+          " only, the same way image classifiers learn from labelled"
+          " photos.",
           False,
           "The Atari network learned from the screen pixels and the score"
           " alone, by reinforcement learning; AlphaGo's networks were"

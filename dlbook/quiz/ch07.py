@@ -43,12 +43,13 @@ QUESTIONS = (
           "step.", False,
           "The weights are untouched; only the `.grad` arrays are set to "
           "zero."),
-         ("Because `backward` adds into `.grad`: without clearing, the "
-          "gradients of successive batches would accumulate.", True,
+         ("Because `backward` adds into `.grad`: uncleared, successive "
+          "batches' gradients would accumulate.", True,
           "`dlbook`'s `backward` overwrites its `grads` instead, and Keras "
           "gets fresh gradients from `tape.gradient`; porting a loop "
           "between them must account for this."),
-         ("To free the memory of the previous batch's activations.", False,
+         ("To free the memory of the previous batch's activations, "
+          "which the old gradients keep alive until cleared.", False,
           "The activations are released after `backward`; `zero_grad` "
           "only concerns the accumulated gradients."))),
     Question(
@@ -73,9 +74,9 @@ QUESTIONS = (
     Question(
         "With `MirroredStrategy` on two devices, a global batch of 64 "
         "goes to the replicas as 32 + 32. What happens in one step?",
-        (("Each replica computes the gradient of its 32 examples, the "
-          "gradients are summed (all-reduced), and every replica applies "
-          "the same update.", True,
+        (("Each replica computes the gradient of its 32 examples; the "
+          "gradients are all-reduced and every replica applies the same "
+          "update.", True,
           "With each replica's loss divided by the global batch size, the "
           "sum is the full-batch gradient, and the copies stay identical; "
           "training ended at the single-device weights."),
@@ -92,10 +93,11 @@ QUESTIONS = (
         "Under mixed precision, why keep a float32 master copy of the "
         "weights?",
         (("Because float16 cannot represent an update as small as "
-          "$10^{-4}$.", False,
+          "$10^{-4}$: it underflows to zero before reaching the weight.",
+          False,
           "$10^{-4}$ is a perfectly good float16 number; what is lost is "
           "the sum $1 + 10^{-4}$, which rounds back to 1."),
-         ("Because near 1 float16 numbers are $2^{-10}$ apart, so an "
+         ("Because near 1 float16 numbers are $2^{-10}$ apart: an "
           "update below half of that leaves the weight unchanged.", True,
           "1000 updates of $10^{-4}$ left a float16 weight at exactly 1 "
           "and took a float32 one to 1.1."),

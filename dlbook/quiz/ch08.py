@@ -16,7 +16,8 @@ QUESTIONS = (
           "That is invariance, which only a pooling over the positions"
           " gives: each position's output follows its own token, so the"
           " outputs move with the tokens."),
-         ("They change in a way the layer has learned.", False,
+         ("They change in a way the layer has learned from the order"
+          " of its training sequences.", False,
           "Nothing in the layer knows the positions: the queries, keys and"
           " values are computed from the vectors alone, so reordering"
           " them just reorders the outputs."))),
@@ -33,7 +34,8 @@ QUESTIONS = (
           "The identity gives a path on which the gradient is not forced"
           " through every branch; it stays level over many blocks only"
           " while the branches' Jacobians stay small."),
-         ("It passes on $g J_f$, since the skip acts only forward.", False,
+         ("It passes on $g J_f$ only, since the skip has no weights and"
+          " acts only in the forward pass.", False,
           "The skip is part of the function, so it has a Jacobian too,"
           " the identity: backward, it contributes a copy of $g$ next to"
           " the branch's $g J_f$."))),
@@ -47,7 +49,7 @@ QUESTIONS = (
           " trained networks agreed, and an untrained network's maps did"
           " not resemble them."),
          ("Blanking a pixel is too large a change for any first-order"
-          " prediction.", False,
+          " prediction, which holds only for tiny changes.", False,
           "The first-order prediction of a deletion, gradient × input,"
           " matched single-pixel deletions closely and, as a ranking,"
           " lowered the logit several times more than saliency."),
@@ -73,7 +75,7 @@ QUESTIONS = (
           " own norm. The guarantee comes from the noise calibrated to"
           " $C$, and its $\\varepsilon$ from an accountant."),
          ("Neither: averaging over the batch is what protects each"
-          " example.", False,
+          " example, whose gradient is mixed with all the others.", False,
           "A batch blurs the exact one-example reconstruction, but"
           " optimisation-based attacks recover inputs from whole batches'"
           " gradients; averaging gives no guarantee."))),
@@ -82,7 +84,7 @@ QUESTIONS = (
         " accuracy under FGSM at $\\varepsilon = 0.2$ by a wide margin."
         " What did the section conclude?",
         (("The model is now robust to every change of at most 0.2 per"
-          " pixel.", False,
+          " pixel, since FGSM finds the worst such change.", False,
           "The stronger PGD attack took much of that accuracy away, and"
           " even PGD is one attack: what survives it is an upper bound on"
           " robust accuracy, not a guarantee."),
