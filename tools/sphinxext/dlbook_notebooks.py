@@ -11,8 +11,9 @@ or from ``$DLBOOK_SOURCE`` when that is set (a local checkout or wheel, as
 the tests do).  The JupyterLite copy of a page gets another first cell,
 ``%pip install`` from the site's own package index (``dlbook_site``).
 
-The cell is generated, never typed: ``python tools/sphinxext/dlbook_notebooks.py``
-writes it into every notebook from ``_config.yml``, and
+The cell is generated, never typed:
+``python tools/sphinxext/dlbook_notebooks.py`` writes it into every
+notebook from ``_config.yml``, and
 ``tests/test_setup_cells.py`` fails when a notebook's cell differs from the
 generated one, so the repository is named in ``_config.yml`` only.
 
