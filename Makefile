@@ -89,15 +89,18 @@ book: $(STAMP) $(NPM_STAMP)
 test: $(STAMP) unit notebooks site-test
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests -q -p no:nbval --ignore=tests/site
+	$(BIN)/python -m pytest tests -q -p no:nbval --ignore=tests/site --ignore=tests/lite
 
 # The notebooks run on NOTEBOOK_WORKERS cores at once, each notebook whole on
 # one worker (--dist loadfile: its cells share one kernel); 1 runs them in turn.
 NOTEBOOK_WORKERS ?= 2
 
-notebooks: $(STAMP)
+notebooks: $(STAMP) $(NPM_STAMP)
 	$(BIN)/python -m pytest book --nbval-lax --nbval-cell-timeout=120 -q -p no:cacheprovider \
 	  $(if $(filter-out 1,$(NOTEBOOK_WORKERS)),-n $(NOTEBOOK_WORKERS) --dist loadfile)
+	@# the JupyterLite copies, in CPython with TensorFlow blocked (tests/lite)
+	$(BIN)/python -m pytest tests/lite -q -p no:nbval -p no:cacheprovider \
+	  $(if $(filter-out 1,$(NOTEBOOK_WORKERS)),-n $(NOTEBOOK_WORKERS))
 
 ## site-test: build the site, then read every page in Chromium (tests/site)
 site-test: $(STAMP) book browser

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
@@ -24,6 +25,9 @@ import yaml
 
 from booktoc import toc_files
 from sitecheck import ROOT, SITE
+
+sys.path.insert(0, str(ROOT / "tools" / "sphinxext"))
+import dlbook_notebooks as dn  # noqa: E402
 
 DOCNAMES = toc_files()
 PAGES = [f"{name}.html" for name in DOCNAMES]
@@ -99,14 +103,18 @@ def pages_with(marker: str | re.Pattern) -> list[str]:
 
 
 def runs_in_browser(docname: str) -> bool:
-    """Independent restatement of the rule in tools/sphinxext/dlbook_site."""
+    """The rule of tools/sphinxext/dlbook_notebooks (shared with the site
+    build): the page's lite copy keeps at least two teaching code cells,
+    or ``metadata.dlbook.lite`` says so."""
     nb = json.loads((ROOT / f"{docname}.ipynb").read_text(encoding="utf-8"))
-    forced = nb.get("metadata", {}).get("dlbook", {}).get("lite")
-    if forced is not None:
-        return bool(forced)
-    code = ["".join(c["source"]) for c in nb["cells"]
-            if c["cell_type"] == "code"]
-    return bool(code) and not any(_TF_IMPORT.search(src) for src in code)
+    return dn.runs_in_browser(nb)
+
+
+def test_share_of_pages_with_the_lite_link():
+    lite = [d for d in DOCNAMES if runs_in_browser(d)]
+    print(f"\n'run in your browser': {len(lite)} of {len(DOCNAMES)} pages; "
+          f"without: {[d for d in DOCNAMES if d not in lite]}")
+    assert len(lite) >= 20
 
 
 def repository():
@@ -171,10 +179,13 @@ def check_lite_link(page, docname):
     assert response.ok, f"{lite_path} is not in the JupyterLite contents"
     lite_nb = response.json()
     source = json.loads((ROOT / f"{docname}.ipynb").read_text("utf-8"))
-    n_extra = len(lite_nb["cells"]) - len(source["cells"])
-    assert n_extra in (0, 1), f"{lite_path}: {n_extra} cells added"
-    if n_extra:
-        assert "%pip install" in "".join(lite_nb["cells"][0]["source"])
+    expected = dn.lite_copy(source)
+    assert [c["source"] for c in lite_nb["cells"]] == [
+        c["source"] for c in expected["cells"]], (
+        f"{lite_path}: the served copy is not dlbook_notebooks.lite_copy")
+    assert len(lite_nb["cells"]) - len(source["cells"]) in (-1, 0)
+    text = page.locator("p.dlbook-lite-link").inner_text()
+    assert "CDN" in text and "connection" in text
 
 
 @pytest.mark.parametrize("index", range(len(PAGES)), ids=PAGES)

@@ -45,6 +45,50 @@ TF_IMPORT = re.compile(
 )
 
 
+#: the id of the JupyterLite copy's first cell, which installs what the page
+#: needs from the site's package index (it replaces the setup cell)
+INSTALL_ID = "dlbook-lite-install"
+#: a lite copy runs in the browser (and its page gets the link) when it
+#: keeps at least this many code cells that teach (not the install cell)
+MIN_LITE_CELLS = 2
+#: what a lite copy installs with %pip beyond what its cells import (the
+#: Pyodide kernel loads a cell's own imports by itself, not those made
+#: inside dlbook): (modules a kept cell imports, names its code uses) ->
+#: package.  dlbook and ipywidgets come from the site's index, the others
+#: from the Pyodide distribution.
+LITE_PACKAGES = (
+    ({"dlbook"}, set(), "dlbook"),
+    ({"ipywidgets", "dlbook.widgets"}, set(), "ipywidgets"),
+    ({"dlbook.plots", "dlbook.widgets"}, set(), "matplotlib"),
+    (set(), {"load_digits"}, "scikit-learn"),
+)
+
+_MAGIC = re.compile(r"^(\s*)[%!].*$", re.MULTILINE)
+_IMPORT_LINE = re.compile(
+    r"^\s*(?:from\s+([\w.]+)\s+import|import\s+([\w.]+))", re.MULTILINE)
+
+
+def imported_modules(source: str) -> set[str]:
+    """Modules a cell's code imports (``from a import b`` gives ``a`` and
+    ``a.b``), found by ``ast`` (IPython magics skipped), or by a regex
+    where the cell does not parse."""
+    import ast
+
+    try:
+        tree = ast.parse(_MAGIC.sub(r"\1pass", source))
+    except SyntaxError:
+        return {a or b for a, b in _IMPORT_LINE.findall(source)}
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module \
+                and not node.level:
+            found.add(node.module)
+            found |= {f"{node.module}.{a.name}" for a in node.names}
+    return found
+
+
 def repository(config_path: Path | None = None) -> tuple[str, str]:
     """(url, branch) of ``repository:`` in ``_config.yml``."""
     config = yaml.safe_load(
@@ -62,6 +106,119 @@ def needs_tensorflow(nb: dict) -> bool:
     """Whether any code cell of the notebook imports TensorFlow/Keras."""
     return any(TF_IMPORT.search(s) for s in code_sources(nb)
                if not s.lstrip().startswith("# Setup:"))
+
+
+def needs_tf(cell: dict) -> bool:
+    """Whether a cell carries the ``tensorflow`` tag."""
+    return TF_TAG in cell.get("metadata", {}).get("tags", [])
+
+
+def lite_packages(cells: list[dict]) -> list[str]:
+    """What the install cell of a lite copy made of ``cells`` installs."""
+    sources = [src for src in code_sources({"cells": cells})]
+    modules = set().union(*map(imported_modules, sources)) if sources \
+        else set()
+    words = set(re.findall(r"\w+", "\n".join(sources)))
+    return [pkg for mods, names, pkg in LITE_PACKAGES
+            if modules & mods or words & names]
+
+
+def lite_install_cell(cells: list[dict]) -> dict | None:
+    """The first cell of a lite copy: ``%pip install`` of what its kept
+    cells need (None where they need nothing)."""
+    packages = lite_packages(cells)
+    if not packages:
+        return None
+    return {
+        "cell_type": "code",
+        "execution_count": None,
+        "id": INSTALL_ID,
+        "metadata": {},
+        "outputs": [],
+        "source": [
+            "# JupyterLite only: install what this page uses. dlbook and "
+            "ipywidgets come\n",
+            "# from the site's own package index, the rest from Pyodide's "
+            "CDN; the cell\n",
+            "# is not in the book's notebook.\n",
+            "%pip install -q " + " ".join(packages),
+        ],
+    }
+
+
+def _what_it_does(source: str) -> str:
+    """A cell's first comment line, or what its imports say."""
+    lines = [ln.strip() for ln in source.splitlines() if ln.strip()]
+    if lines and lines[0].startswith("#"):
+        text = lines[0].lstrip("#").strip().rstrip(".:")
+        if text:
+            return text[0].upper() + text[1:]
+    if all(re.match(r"(?:import|from)\s", ln) for ln in lines):
+        return "Imports TensorFlow and Keras for this page's comparisons"
+    return "Runs the TensorFlow/Keras side of this page's comparison"
+
+
+def tf_note(cell: dict) -> dict:
+    """The markdown note that replaces a TensorFlow cell in a lite copy:
+    what the cell does, why it is not run, where to run it, its code."""
+    source = "".join(cell.get("source", "")).rstrip()
+    fence = "```"
+    while fence in source:
+        fence += "`"
+    return {
+        "cell_type": "markdown",
+        "id": cell.get("id", "tf") + "-note",
+        "metadata": {},
+        "source": (
+            f"> **Needs TensorFlow, skipped here.** {_what_it_does(source)}."
+            "\n> TensorFlow does not run in the browser (Pyodide), so this "
+            "copy of the page\n> shows the cell without running it; the "
+            "cells after it do not need it.\n> To run it, open the page "
+            "in Jupyter, Colab or Binder (the launch\n> buttons of the "
+            "book's website); the website shows its output.\n\n"
+            f"{fence}python\n{source}\n{fence}"
+        ).splitlines(True),
+    }
+
+
+def lite_copy(nb: dict) -> dict:
+    """The JupyterLite copy of a notebook: the setup cell replaced by the
+    install cell (dropped where nothing is installed), every
+    ``tensorflow``-tagged cell replaced by its note, every other cell kept
+    (outputs cleared)."""
+    cells = []
+    for cell in nb.get("cells", []):
+        if cell.get("id") == SETUP_ID:
+            continue
+        if cell.get("cell_type") == "code" and needs_tf(cell):
+            cells.append(tf_note(cell))
+            continue
+        if cell.get("cell_type") == "code":
+            cell = {**cell, "outputs": [], "execution_count": None}
+        cells.append(cell)
+    install = lite_install_cell(cells)
+    at = next((i for i, c in enumerate(nb.get("cells", []))
+               if c.get("id") == SETUP_ID), None)
+    if install is not None:
+        cells.insert(at if at is not None else 0, install)
+    return {**nb, "cells": cells}
+
+
+def teaching_cells(lite: dict) -> int:
+    """Code cells of a lite copy other than its install cell."""
+    return sum(c.get("cell_type") == "code" and c.get("id") != INSTALL_ID
+               for c in lite.get("cells", []))
+
+
+def runs_in_browser(nb: dict) -> bool:
+    """Whether a notebook gets a JupyterLite copy (and its page the "run in
+    your browser" link): its lite copy keeps at least ``MIN_LITE_CELLS``
+    code cells that teach.  ``metadata.dlbook.lite`` (true/false)
+    overrides the rule."""
+    forced = nb.get("metadata", {}).get("dlbook", {}).get("lite")
+    if forced is not None:
+        return bool(forced)
+    return teaching_cells(lite_copy(nb)) >= MIN_LITE_CELLS
 
 
 def setup_source(url: str, branch: str, keras: bool) -> str:

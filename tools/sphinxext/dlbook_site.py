@@ -17,12 +17,16 @@ It does seven things that Jupyter Book 1 does not do by itself:
    the ``dlbook`` package into ``<jupyterlite_dir>/pypi/``; the JupyterLite
    build indexes every wheel found there, so ``%pip install dlbook`` works in
    the browser's Pyodide kernel with no network access to PyPI.
-3. **JupyterLite contents.** It copies every NumPy-only notebook (one with
-   code cells and without a TensorFlow/Keras import) to
-   ``jupyterlite_content_dir`` under its path in ``book/``, with a first
-   cell that installs ``dlbook`` (and ipywidgets when used) with ``%pip``.
-   A notebook can force the choice with the metadata ``{"dlbook": {"lite":
-   true|false}}``.
+3. **JupyterLite contents.** It writes the lite copy of every notebook
+   whose copy keeps at least two teaching code cells
+   (``dlbook_notebooks.lite_copy``/``runs_in_browser``) to
+   ``jupyterlite_content_dir`` under its path in ``book/``: the setup cell
+   becomes a cell that installs ``dlbook`` (and ipywidgets, ...) with
+   ``%pip``, each cell tagged ``tensorflow`` becomes a note showing its
+   code, every other cell is kept.  A notebook can force the choice with
+   the metadata ``{"dlbook": {"lite": true|false}}``.  Wheels of the
+   installed ipywidgets and jupyterlab_widgets (pure Python) join the
+   dlbook wheel on the site's index, so they come from the site too.
 4. **"Run in your browser" links.** Each page of such a notebook gets a link
    to the notebook opened in JupyterLite, under its title.
 5. **Clean pages.** Stylesheets or scripts that an extension registers from
@@ -61,6 +65,8 @@ from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
+import dlbook_notebooks
+
 logger = logging.getLogger(__name__)
 
 #: where each vendored library comes from (relative to the source root)
@@ -93,46 +99,19 @@ LINK_TEXT = "Run this page in your browser"
 ISSUE_CHOOSER = "/issues/new/choose"
 LINK_NOTE = (
     " (JupyterLite: no install, no server; the Python runtime, Pyodide, "
-    "loads from its CDN)"
+    "loads from its CDN, so it needs an internet connection; cells that "
+    "need TensorFlow are shown as notes)"
 )
 
-_TF_IMPORT = re.compile(
-    r"^\s*(?:import|from)\s+(?:tensorflow|keras)\b"
-    r"|dlbook\.twins|from\s+dlbook\s+import\s+[^\n]*\btwins\b",
-    re.MULTILINE,
-)
-_USES = {
-    "dlbook": re.compile(r"^\s*(?:import|from)\s+dlbook\b", re.MULTILINE),
-    "ipywidgets": re.compile(
-        r"^\s*(?:import|from)\s+ipywidgets\b", re.MULTILINE
-    ),
-}
-
-
-def _code_sources(nb: dict) -> list[str]:
-    return [
-        "".join(cell.get("source", ""))
-        for cell in nb.get("cells", [])
-        if cell.get("cell_type") == "code"
-    ]
-
-
-def runs_in_browser(nb: dict) -> bool:
-    """Whether a notebook (parsed JSON) can run in JupyterLite's Pyodide.
-
-    True when it has code cells and none imports TensorFlow or Keras (which do
-    not run in Pyodide); ``metadata.dlbook.lite`` overrides the rule.
-    """
-    forced = nb.get("metadata", {}).get("dlbook", {}).get("lite")
-    if forced is not None:
-        return bool(forced)
-    sources = _code_sources(nb)
-    return bool(sources) and not any(_TF_IMPORT.search(s) for s in sources)
+#: pure-Python distributions of this environment served as wheels from the
+#: site's index (Pyodide has neither; ipywidgets needs jupyterlab_widgets)
+LITE_WHEELS = ("ipywidgets", "jupyterlab_widgets")
+runs_in_browser = dlbook_notebooks.runs_in_browser
 
 
 def lite_notebooks(srcdir: Path) -> dict[str, tuple[Path, dict]]:
-    """Map docname (``book/...`` without suffix) to (path, parsed notebook),
-    for lite pages."""
+    """Map docname (``book/...`` without suffix) to (path, lite copy), for
+    the pages that run in the browser."""
     found = {}
     for path in sorted((srcdir / BOOK_DIR).rglob("*.ipynb")):
         if ".ipynb_checkpoints" in path.parts:
@@ -140,29 +119,44 @@ def lite_notebooks(srcdir: Path) -> dict[str, tuple[Path, dict]]:
         nb = json.loads(path.read_text(encoding="utf-8"))
         if runs_in_browser(nb):
             rel = path.relative_to(srcdir).with_suffix("")
-            found[rel.as_posix()] = (path, nb)
+            found[rel.as_posix()] = (path, dlbook_notebooks.lite_copy(nb))
     return found
 
 
-def _install_cell(nb: dict) -> dict | None:
-    sources = "\n".join(_code_sources(nb))
-    packages = [name for name, rx in _USES.items() if rx.search(sources)]
-    if not packages:
-        return None
-    return {
-        "cell_type": "code",
-        "execution_count": None,
-        "id": "dlbook-lite-install",
-        "metadata": {},
-        "outputs": [],
-        "source": [
-            "# JupyterLite only: install what this page imports. dlbook "
-            "comes from\n",
-            "# the site's own package index; the cell is not in the "
-            "book's notebook.\n",
-            "%pip install -q " + " ".join(packages),
-        ],
-    }
+def wheel_from_installed(name: str, dest: Path) -> Path:
+    """A py3-none-any wheel of the installed pure-Python distribution
+    ``name`` (its package files and metadata; data files outside
+    site-packages, such as JupyterLab extensions, left out)."""
+    import base64
+    import hashlib
+    import zipfile
+    from importlib import metadata
+
+    dist = metadata.distribution(name)
+    base = Path(dist.locate_file(""))
+    info = f"{re.sub(r'[-_.]+', '_', dist.metadata['Name'])}-{dist.version}"
+    files = [f for f in dist.files or []
+             if not str(f).startswith("..") and "__pycache__" not in f.parts
+             and f.suffix not in (".pyc", ".so", ".pyd")
+             and not (f.parts[0].endswith(".dist-info") and f.name in (
+                 "RECORD", "WHEEL", "INSTALLER", "REQUESTED",
+                 "direct_url.json"))]
+    wheel = dest / f"{info}-py3-none-any.whl"
+    record = []
+    with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as zf:
+        extra = {f"{info}.dist-info/WHEEL": (
+            "Wheel-Version: 1.0\nGenerator: dlbook_site\n"
+            "Root-Is-Purelib: true\nTag: py3-none-any\n").encode()}
+        items = [(str(f.as_posix()), (base / f).read_bytes())
+                 for f in files] + list(extra.items())
+        for arc, data in items:
+            zf.writestr(arc, data)
+            digest = base64.urlsafe_b64encode(
+                hashlib.sha256(data).digest()).rstrip(b"=").decode()
+            record.append(f"{arc},sha256={digest},{len(data)}")
+        record.append(f"{info}.dist-info/RECORD,,")
+        zf.writestr(f"{info}.dist-info/RECORD", "\n".join(record) + "\n")
+    return wheel
 
 
 # ---------------------------------------------------------------------------
@@ -252,6 +246,11 @@ def _build_wheel(app: Sphinx, pypi: Path) -> None:
             + done.stdout + done.stderr
         )
     logger.info("[dlbook] JupyterLite wheel: %s", wheels[0].name)
+    for name in LITE_WHEELS:
+        for old in pypi.glob(f"{name}-*.whl"):
+            old.unlink()
+        made = wheel_from_installed(name, pypi)
+        logger.info("[dlbook] JupyterLite wheel: %s", made.name)
 
 
 def _lite_build_config(lite_dir: Path) -> None:
@@ -296,9 +295,6 @@ def _stage_lite(app: Sphinx) -> None:
     contents.mkdir(parents=True)
     notebooks = lite_notebooks(srcdir)
     for path, nb in notebooks.values():
-        cell = _install_cell(nb)
-        if cell is not None:
-            nb["cells"].insert(0, cell)
         dest = contents / path.relative_to(srcdir / BOOK_DIR)
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_text(json.dumps(nb, indent=1) + "\n", encoding="utf-8")
