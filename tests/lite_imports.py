@@ -22,7 +22,7 @@ LOCK = ROOT / "node_modules" / "pyodide" / "pyodide-lock.json"
 KERNEL_EXT = (ROOT / ".venv" / "share" / "jupyter" / "labextensions"
               / "@jupyterlite" / "pyodide-kernel-extension")
 #: the wheels dlbook_site puts on the site's package index
-SITE_WHEELS = ("dlbook", "ipywidgets", "jupyterlab_widgets")
+SITE_WHEELS = ("dlbook", "ipywidgets", "jupyterlab_widgets", "comm")
 #: what the Pyodide kernel installs before the first cell (its worker's
 #: initPackageManager/initKernel), from Pyodide or its own index
 KERNEL_PACKAGES = ("micropip", "piplite", "ipykernel", "comm",

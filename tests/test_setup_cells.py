@@ -71,3 +71,18 @@ def test_setup_cell_does_nothing_where_dlbook_is_installed(tmp_path):
         importlib.util.find_spec = real
     assert calls and calls[0][0] == "pip"
     assert "dlbook[book] @ {DLBOOK_SOURCE}" in calls[0][1]
+
+
+def test_every_install_command_names_the_configured_repository():
+    """Where a page or the README spells the reader's install out, it is
+    the repository and branch of _config.yml."""
+    import re
+    url, branch = dn.repository(ROOT / "_config.yml")
+    texts = {p.relative_to(ROOT).as_posix(): p.read_text(encoding="utf-8")
+             for p in [*NOTEBOOKS, ROOT / "README.md"]}
+    found = 0
+    for name, text in texts.items():
+        for ref in re.findall(r"git\+(https://[^\s\"'@`]+)@([\w.-]+)", text):
+            found += 1
+            assert ref == (url, branch), f"{name}: {ref}"
+    assert found > len(NOTEBOOKS) // 2

@@ -25,7 +25,7 @@ It does seven things that Jupyter Book 1 does not do by itself:
    ``%pip``, each cell tagged ``tensorflow`` becomes a note showing its
    code, every other cell is kept.  A notebook can force the choice with
    the metadata ``{"dlbook": {"lite": true|false}}``.  Wheels of the
-   installed ipywidgets and jupyterlab_widgets (pure Python) join the
+   installed ipywidgets, jupyterlab_widgets and comm (pure Python) join the
    dlbook wheel on the site's index, so they come from the site too.
 4. **"Run in your browser" links.** Each page of such a notebook gets a link
    to the notebook opened in JupyterLite, under its title.
@@ -104,8 +104,10 @@ LINK_NOTE = (
 )
 
 #: pure-Python distributions of this environment served as wheels from the
-#: site's index (Pyodide has neither; ipywidgets needs jupyterlab_widgets)
-LITE_WHEELS = ("ipywidgets", "jupyterlab_widgets")
+#: site's index (Pyodide has none of them; ipywidgets needs
+#: jupyterlab_widgets, and the kernel installs comm at start, which piplite
+#: otherwise fetches from PyPI)
+LITE_WHEELS = ("ipywidgets", "jupyterlab_widgets", "comm")
 runs_in_browser = dlbook_notebooks.runs_in_browser
 
 
