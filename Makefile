@@ -79,9 +79,12 @@ $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(NPM_STAMP)
 
-## book: build the HTML site into _build/html and say where it is
-book: $(STAMP) $(NPM_STAMP)
+## book: build the HTML site into _build/html and say where it is; then
+## the whole book as one PDF printed by Chromium from the built pages
+## (_build/html/dlbook.pdf, no TeX) and all notebooks in one zip
+book: $(STAMP) $(NPM_STAMP) browser
 	DLBOOK_EXECUTE=$(BOOK_EXECUTE) $(BIN)/jupyter-book build . -W -n --keep-going $(if $(filter force,$(BOOK_EXECUTE)),--all)
+	$(BIN)/python tools/book_downloads.py all --chromium $(CHROMIUM)
 	@echo "The book is at file://$(CURDIR)/_build/html/index.html"
 	@echo "Search and JupyterLite need http: $(BIN)/python -m http.server -d _build/html 8000"
 

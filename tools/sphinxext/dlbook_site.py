@@ -65,7 +65,12 @@ from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
-import dlbook_notebooks
+# the notebook rules shared with the tests live next to this file (Sphinx
+# puts this folder on sys.path for a local extension; a test loading this
+# file by its path does not)
+if str(Path(__file__).resolve().parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+import dlbook_notebooks  # noqa: E402
 
 logger = logging.getLogger(__name__)
 
@@ -401,6 +406,36 @@ def _issue_button_to_forms(app, pagename, templatename, context, doctree):
     visit(context.get("header_buttons", []))
 
 
+#: the whole book's downloads (written into the site by
+#: ``tools/book_downloads.py``, which ``make book`` runs after the build)
+BOOK_DOWNLOADS = (
+    ("dlbook.pdf", ".pdf (whole book)", "fas fa-book",
+     "Download the whole book as one PDF", "download-book-pdf-button"),
+    ("dlbook-notebooks.zip", ".zip (all notebooks)", "fas fa-file-archive",
+     "Download every notebook of the book", "download-notebooks-button"),
+)
+
+
+def _add_book_downloads(app, pagename, templatename, context, doctree):
+    """Add the whole book's PDF and notebook archive to the download menu.
+
+    sphinx-book-theme's download dropdown offers the page (its notebook,
+    its source, the browser's print dialog); the book's two files follow,
+    with URLs relative to the page (``pathto``), so they work at any depth
+    and on any host.
+    """
+    pathto = context.get("pathto")
+    for button in context.get("header_buttons", []):
+        if button.get("label") != "download-buttons" or pathto is None:
+            continue
+        button["tooltip"] = "Download this page or the whole book"
+        for target, text, icon, tooltip, label in BOOK_DOWNLOADS:
+            button["buttons"].append({
+                "type": "link", "url": pathto(target, 1), "text": text,
+                "icon": icon, "tooltip": tooltip, "label": label,
+            })
+
+
 def _copy_vendor(app: Sphinx, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
@@ -438,6 +473,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", _dedupe_inline_scripts, priority=900)
     # after sphinx-book-theme's add_source_buttons (priority 501)
     app.connect("html-page-context", _issue_button_to_forms, priority=900)
+    app.connect("html-page-context", _add_book_downloads, priority=900)
     app.connect("config-inited", _fill_footer)
     # before jupyterlite-sphinx (priority 500) builds the lite site
     app.connect("build-finished", _copy_vendor, priority=400)
