@@ -7,8 +7,10 @@ right after its title cell, the **setup cell** below: it does nothing where
 ``dlbook`` is importable (a clone after ``make book``, Binder, the site
 build) and otherwise installs ``dlbook`` with the reader extras from the
 repository that ``_config.yml`` names (``repository.url`` and ``branch``),
-or from ``$DLBOOK_SOURCE`` when that is set (a local checkout or wheel, as
-the tests do).  The JupyterLite copy of a page gets another first cell,
+or from ``$DLBOOK_SOURCE`` when that is set: a URL that pip accepts
+after ``dlbook @``, such as ``file:///path/to/checkout`` or a wheel's
+``file://`` URL, as the tests do (a bare path is rejected by pip).
+The JupyterLite copy of a page gets another first cell,
 ``%pip install`` from the site's own package index (``dlbook_site``).
 
 The cell is generated, never typed:
@@ -146,8 +148,13 @@ def lite_install_cell(cells: list[dict]) -> dict | None:
     }
 
 
+_TF_CALL = re.compile(r"\b(?:tf|keras|twins)\.")
+
+
 def _what_it_does(source: str) -> str:
-    """A cell's first comment line, or what its imports say."""
+    """A cell's first comment line, or what its code shows: imports only,
+    direct TensorFlow/Keras calls, or neither (it uses what a TensorFlow
+    cell made)."""
     lines = [ln.strip() for ln in source.splitlines() if ln.strip()]
     if lines and lines[0].startswith("#"):
         text = lines[0].lstrip("#").strip().rstrip(".:")
@@ -155,7 +162,9 @@ def _what_it_does(source: str) -> str:
             return text[0].upper() + text[1:]
     if all(re.match(r"(?:import|from)\s", ln) for ln in lines):
         return "Imports TensorFlow and Keras for this page's comparisons"
-    return "Runs the TensorFlow/Keras side of this page's comparison"
+    if TF_IMPORT.search(source) or _TF_CALL.search(source):
+        return "Runs TensorFlow/Keras code (shown below)"
+    return "Uses what a TensorFlow cell above made"
 
 
 def tf_note(cell: dict) -> dict:
@@ -173,7 +182,7 @@ def tf_note(cell: dict) -> dict:
             f"> **Needs TensorFlow, skipped here.** {_what_it_does(source)}."
             "\n> TensorFlow does not run in the browser (Pyodide), so this "
             "copy of the page\n> shows the cell without running it; the "
-            "cells after it do not need it.\n> To run it, open the page "
+            "cells that run here do not need it.\n> To run it, open the page "
             "in Jupyter, Colab or Binder (the launch\n> buttons of the "
             "book's website); the website shows its output.\n\n"
             f"{fence}python\n{source}\n{fence}"
