@@ -91,7 +91,8 @@ book: $(STAMP) $(NPM_STAMP) browser
 ## test: unit tests, every notebook under nbval, then the site built and checked in a browser
 test: $(STAMP) unit notebooks site-test
 
-unit: $(STAMP)
+# node_modules too: tests/test_lite_copies.py reads Pyodide's package list
+unit: $(STAMP) $(NPM_STAMP)
 	$(BIN)/python -m pytest tests -q -p no:nbval --ignore=tests/site --ignore=tests/lite
 
 # The notebooks run on NOTEBOOK_WORKERS cores at once, each notebook whole on
