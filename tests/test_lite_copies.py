@@ -78,11 +78,12 @@ def test_lite_copy_imports_only_what_pyodide_has(path):
         f"{pyodide_version_loaded()} nor on the site's index")
 
 
-def test_share_of_pages_that_run_in_the_browser():
+def test_share_of_pages_that_run_in_the_browser(capsys):
     pages = toc_files()
     lite = [d for d in pages if dn.runs_in_browser(
         load(ROOT / f"{d}.ipynb"))]
     without = [d for d in pages if d not in lite]
-    print(f"\nrun in your browser: {len(lite)} of {len(pages)} pages; "
-          f"without: {', '.join(without)}")
+    with capsys.disabled():
+        print(f"\nrun in your browser: {len(lite)} of {len(pages)} pages; "
+              f"without: {', '.join(without)}")
     assert len(lite) >= 20
