@@ -58,6 +58,13 @@ DROP = (
     "a.headerlink", ".dlbook-lite-link", "button", ".prev-next-area",
     "script:not([type='" + WIDGET_VIEW + "'])", "#searchbox",
     ".toggle-details__summary .tooltip",
+    # the setup cell (hide-cell): it installs dlbook, nothing to read
+    "div.cell.tag_hide-cell",
+    # code the site folds away (hide-input): the printed page keeps what
+    # it drew or printed, as the site shows it
+    "details.hide.above-input",
+    # the "Show code cell output" line of an output folded on the site
+    "details.hide > summary",
 )
 
 PRINT_CSS = """
