@@ -295,8 +295,7 @@ def _judge(ex, args, expected, received):
                        f"received {len(rec_parts)}"], [
             f"return the outputs in this order: {want}"]
     lines, hints, ok = [], [], True
-    for name, exp in exp_parts.items():
-        rec = list(rec_parts.values())[list(exp_parts).index(name)]
+    for (name, exp), rec in zip(exp_parts.items(), rec_parts.values()):
         good, line, hint = _compare(ex, args, name, exp, rec)
         ok &= good
         if line:
@@ -305,7 +304,7 @@ def _judge(ex, args, expected, received):
             hints.append(hint)
     if not ok:
         specific = _mistake_hints(ex, args, received)
-        hints = specific + [h for h in hints if not specific]
+        hints = specific or hints
         if ex.loss is not None:
             lines += _gradient_check(ex, args, rec_parts)
     return ok, lines, hints
@@ -314,7 +313,7 @@ def _judge(ex, args, expected, received):
 def _parts(ex, value):
     """Outputs as an ordered {name: value}."""
     if isinstance(value, tuple) and (ex.outputs or len(value) != 1):
-        names = ex.outputs or tuple(f"output {i}" for i in range(len(value)))
+        names = ex.outputs
         if len(names) != len(value):
             names = tuple(f"output {i}" for i in range(len(value)))
         return dict(zip(names, value))

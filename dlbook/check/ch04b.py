@@ -242,7 +242,7 @@ register(
                 "the forward condition uses the fan-in: a kernel has the "
                 "layout (n_in, n_out), so n_in is shape[0] (2 / n_out is "
                 "the backward condition's choice)"),
-        Mistake("Glorot's square-layer variance",
+        Mistake("LeCun's variance 1 / n_in",
                 lambda shape, rng: np.random.default_rng(rng).normal(
                     scale=np.sqrt(1 / shape[0]), size=shape),
                 "variance 1 / n_in keeps the second moment of a linear or "
