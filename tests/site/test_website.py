@@ -39,10 +39,6 @@ TEACHES_BACKPROP = [
     "book/ch04_math/04_chain_rule_backprop.html",
 ]
 
-# a page needs TensorFlow if it imports it, Keras, or dlbook.twins
-_TF_IMPORT = re.compile(
-    r"^\s*(?:import|from)\s+(?:tensorflow|keras)\b"
-    r"|dlbook\.twins|from\s+dlbook\s+import\s+[^\n]*\btwins\b", re.M)
 _RAW_TEX = re.compile(
     r"\$\$|\\\(|\\\)|\\\[|\\\]"
     r"|\$[^$\n]{0,80}\\[A-Za-z]+[^$\n]{0,80}\$"

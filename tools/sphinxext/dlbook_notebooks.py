@@ -117,7 +117,7 @@ def needs_tf(cell: dict) -> bool:
 
 def lite_packages(cells: list[dict]) -> list[str]:
     """What the install cell of a lite copy made of ``cells`` installs."""
-    sources = [src for src in code_sources({"cells": cells})]
+    sources = code_sources({"cells": cells})
     modules = set().union(*map(imported_modules, sources)) if sources \
         else set()
     words = set(re.findall(r"\w+", "\n".join(sources)))
